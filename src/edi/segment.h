@@ -1,0 +1,80 @@
+// The X12 vocabulary shared by the reader, validator, writer and JSON forms: delimiters, a
+// segment as views into the reader's buffer, and precise locations for errors.
+//
+// A Segment never owns its bytes: it is valid until the reader that produced it advances past
+// its transaction set (see reader.h for the exact lifetime). Element access is 1-based, as X12
+// numbers elements (element(1) of BEG is BEG01); a missing element reads as "".
+//
+// Thread safety: values; a Segment may be read from any thread while its buffer lives.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace mlc::edi {
+
+// The four delimiters of one interchange, as declared by its ISA.
+struct Delimiters {
+  char element = '*';    // ISA byte 3
+  char component = '>';  // ISA16
+  char segment = '~';    // the byte after ISA16
+  char repetition = 0;   // ISA11 when ISA12 >= 00402 and not alphanumeric; 0 = none
+
+  friend bool operator==(const Delimiters&, const Delimiters&) = default;
+};
+
+// Where something is in the input: byte offset from the start of the input (after a BOM, if
+// any, is still counted: offsets are of the original bytes), the segment's ordinal within its
+// transaction set (ST = 1, as AK301 wants) and within the whole input, and the element position
+// (1-based; 0 = the segment as a whole) and component position (1-based; 0 = whole element).
+struct Location {
+  uint64_t byte_offset = 0;
+  uint32_t segment_in_set = 0;    // AK302: position counted from ST = 1; 0 outside a set
+  uint64_t segment_in_input = 0;  // 1-based across the whole input
+  uint16_t element = 0;           // AK401 position
+  uint16_t component = 0;         // AK401 component position
+};
+
+// One segment. `elements_` holds views of each element (index 0 is the tag), filled by the
+// reader into a reused vector so steady-state reading does not allocate per element.
+class Segment {
+ public:
+  Segment() = default;
+  Segment(std::string_view raw, const std::vector<std::string_view>* elements,
+          const Delimiters* delimiters, Location location)
+      : raw_(raw), elements_(elements), delimiters_(delimiters), location_(location) {}
+
+  std::string_view tag() const { return elements_ && !elements_->empty() ? (*elements_)[0] : ""; }
+  // Number of data elements present (trailing empty elements included as written).
+  size_t size() const { return elements_ && !elements_->empty() ? elements_->size() - 1 : 0; }
+  // 1-based element; "" when absent.
+  std::string_view element(size_t i) const {
+    return elements_ && i > 0 && i < elements_->size() ? (*elements_)[i] : std::string_view();
+  }
+  // 1-based component `c` of element `i` (split by the component separator); "" when absent.
+  std::string_view component(size_t i, size_t c) const {
+    std::string_view e = element(i);
+    if (c == 0 || delimiters_ == nullptr) return e;
+    size_t start = 0;
+    for (size_t k = 1;; ++k) {
+      size_t end = e.find(delimiters_->component, start);
+      if (k == c) return e.substr(start, end == std::string_view::npos ? e.npos : end - start);
+      if (end == std::string_view::npos) return {};
+      start = end + 1;
+    }
+  }
+  // The segment's bytes without its terminator.
+  std::string_view raw() const { return raw_; }
+  const Delimiters& delimiters() const { return *delimiters_; }
+  const Location& location() const { return location_; }
+
+ private:
+  std::string_view raw_;
+  const std::vector<std::string_view>* elements_ = nullptr;
+  const Delimiters* delimiters_ = nullptr;
+  Location location_;
+};
+
+}  // namespace mlc::edi
