@@ -11,7 +11,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
-#include <vector>
 
 namespace mlc::edi {
 
@@ -37,21 +36,22 @@ struct Location {
   uint16_t component = 0;         // AK401 component position
 };
 
-// One segment. `elements_` holds views of each element (index 0 is the tag), filled by the
-// reader into a reused vector so steady-state reading does not allocate per element.
+// One segment. `elements_` points at `count_` views (index 0 is the tag) that the reader keeps in
+// a reused per-transaction-set array, so steady-state reading does not allocate per element and
+// all segments of a set can be looked at together (the validator needs that).
 class Segment {
  public:
   Segment() = default;
-  Segment(std::string_view raw, const std::vector<std::string_view>* elements,
+  Segment(std::string_view raw, const std::string_view* elements, size_t count,
           const Delimiters* delimiters, Location location)
-      : raw_(raw), elements_(elements), delimiters_(delimiters), location_(location) {}
+      : raw_(raw), elements_(elements), count_(count), delimiters_(delimiters), location_(location) {}
 
-  std::string_view tag() const { return elements_ && !elements_->empty() ? (*elements_)[0] : ""; }
+  std::string_view tag() const { return count_ > 0 ? elements_[0] : std::string_view(); }
   // Number of data elements present (trailing empty elements included as written).
-  size_t size() const { return elements_ && !elements_->empty() ? elements_->size() - 1 : 0; }
+  size_t size() const { return count_ > 0 ? count_ - 1 : 0; }
   // 1-based element; "" when absent.
   std::string_view element(size_t i) const {
-    return elements_ && i > 0 && i < elements_->size() ? (*elements_)[i] : std::string_view();
+    return i > 0 && i < count_ ? elements_[i] : std::string_view();
   }
   // 1-based component `c` of element `i` (split by the component separator); "" when absent.
   std::string_view component(size_t i, size_t c) const {
@@ -72,7 +72,8 @@ class Segment {
 
  private:
   std::string_view raw_;
-  const std::vector<std::string_view>* elements_ = nullptr;
+  const std::string_view* elements_ = nullptr;
+  size_t count_ = 0;
   const Delimiters* delimiters_ = nullptr;
   Location location_;
 };
