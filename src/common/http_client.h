@@ -18,6 +18,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -56,13 +57,16 @@ class HttpClient {
   virtual Result<HttpResponse> Send(const HttpRequest& request) = 0;
 };
 
-// Renders a request or response for traces and error messages: method, URL, headers with
-// Authorization/Cookie/Set-Cookie values replaced by "***", body cut at `max_body` bytes, and the
-// whole text passed through Redact().
+// Renders a request or response for traces: method and URL (or status and elapsed time), one
+// "Name: value" line per header with Authorization, Proxy-Authorization, Cookie and Set-Cookie
+// values replaced by "***", then a blank line and the body cut at `max_body` bytes. The whole
+// text is passed through Redact(), so registered secrets in the URL or body never show.
 std::string DescribeRequest(const HttpRequest& r, size_t max_body = 512);
 std::string DescribeResponse(const HttpResponse& r, size_t max_body = 512);
 
-// Percent-encodes `s` for a query string or form body (RFC 3986 unreserved characters kept).
+// Percent-encodes `s` for a query string or form body: RFC 3986 unreserved characters
+// (A-Z a-z 0-9 - . _ ~) are kept, every other byte becomes %XX with uppercase hex; a space is
+// "%20", never "+".
 std::string UrlEncode(std::string_view s);
 // Builds "a=1&b=x%20y" from pairs, in the given order.
 std::string FormEncode(const std::vector<std::pair<std::string, std::string>>& fields);
