@@ -10,8 +10,7 @@
 #include <utility>
 
 #include <fmt/format.h>
-#include <spdlog/spdlog.h>
-
+#include "common/log.h"
 #include "common/redact.h"
 
 #ifndef MLC_VERSION
@@ -131,8 +130,8 @@ Status CurlErrorToStatus(int curl_code, std::string_view method, std::string_vie
 CurlHttpClient::CurlHttpClient(CurlHttpClientOptions options) : options_(std::move(options)) {
   GlobalInitOnce();
   if (options_.insecure_skip_verify) {
-    spdlog::warn("TLS certificate verification is OFF (insecure_skip_verify); use only against "
-                 "a test server");
+    LogWarn("TLS certificate verification is off (insecure_skip_verify); use only against a "
+            "test server");
   }
 }
 
