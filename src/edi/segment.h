@@ -8,8 +8,10 @@
 // Thread safety: values; a Segment may be read from any thread while its buffer lives.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace mlc::edi {
@@ -20,6 +22,18 @@ struct Delimiters {
   char component = '>';  // ISA16
   char segment = '~';    // the byte after ISA16
   char repetition = 0;   // ISA11 when ISA12 >= 00402 and not alphanumeric; 0 = none
+  // A multi-byte UTF-8 segment terminator (U+2026 and U+00D6 occur in real files): `segment`
+  // holds its lead byte and these are the continuation bytes that follow it. Size 0 for the usual
+  // one-byte terminator.
+  uint8_t segment_tail_size = 0;
+  std::array<char, 3> segment_tail = {};
+
+  // The terminator as written (1 to 4 bytes).
+  std::string segment_terminator() const {
+    std::string t(1, segment);
+    t.append(segment_tail.data(), segment_tail_size);
+    return t;
+  }
 
   friend bool operator==(const Delimiters&, const Delimiters&) = default;
 };

@@ -1,0 +1,533 @@
+#include "edi/reader.h"
+
+#include <errno.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <utility>
+
+namespace mlc::edi {
+namespace {
+
+constexpr size_t kIsaWindow = 2048;  // bytes looked at to find the 16 ISA separators
+
+bool IsLineBreak(char c) { return c == '\n' || c == '\r'; }
+
+// Bytes skipped before a segment tag: line breaks and indentation that pretty-printers add, and
+// the NUL / SUB (0x1A, DOS end of file) padding some transfer tools leave at the end.
+bool IsSkippable(char c) {
+  return c == '\n' || c == '\r' || c == ' ' || c == '\t' || c == '\0' || c == '\x1a' ||
+         c == '\v' || c == '\f';
+}
+
+bool IsAlnum(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+// Printable rendering of a few bytes for error messages: 'ISA*00' or "\xc9\xe2".
+std::string Show(const char* p, size_t n) {
+  std::string out;
+  for (size_t i = 0; i < n; ++i) {
+    unsigned char c = static_cast<unsigned char>(p[i]);
+    if (c >= 0x20 && c < 0x7f) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out += fmt::format("\\x{:02x}", c);
+    }
+  }
+  return out;
+}
+
+bool AllDigits(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<size_t> MemorySource::Read(char* buf, size_t n) {
+  size_t k = std::min({n, data_.size() - pos_, max_chunk_});
+  if (k > 0) std::memcpy(buf, data_.data() + pos_, k);
+  pos_ += k;
+  return k;
+}
+
+Result<size_t> FdSource::Read(char* buf, size_t n) {
+  for (;;) {
+    ssize_t r = ::read(fd_, buf, n);
+    if (r >= 0) return static_cast<size_t>(r);
+    if (errno == EINTR) continue;
+    return UnavailableError("reading {}: {}", name_, std::strerror(errno));
+  }
+}
+
+std::string_view InterchangeHeader::Trimmed(size_t i) const {
+  std::string_view s = isa[i];
+  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+  return s;
+}
+
+std::string_view EventKindName(EventKind kind) {
+  switch (kind) {
+    case EventKind::kEnd: return "end";
+    case EventKind::kInterchangeStart: return "interchange-start";
+    case EventKind::kInterchangeEnd: return "interchange-end";
+    case EventKind::kGroupStart: return "group-start";
+    case EventKind::kGroupEnd: return "group-end";
+    case EventKind::kTransactionSet: return "transaction-set";
+    case EventKind::kTa1: return "ta1";
+    case EventKind::kSegment: return "segment";
+  }
+  return "?";
+}
+
+Reader::Reader(ByteSource& source, ReaderOptions options) : source_(source), options_(options) {
+  if (options_.chunk_size < 64) options_.chunk_size = 64;
+  cap_ = options_.chunk_size * 2;
+  peak_cap_ = cap_;
+  buf_ = std::make_unique<char[]>(cap_);
+}
+
+Status Reader::Fail(Status s) {
+  error_ = s;
+  state_ = State::kDone;
+  return s;
+}
+
+void Reader::Rebase(const char* old_base) {
+  const char* nb = buf_.get();
+  auto fix = [&](std::string_view v) {
+    return std::string_view(nb + (v.data() - old_base), v.size());
+  };
+  for (auto& v : views_) v = fix(v);
+  for (auto& r : recs_) r.raw = fix(r.raw);
+}
+
+size_t Reader::CompactNewlines(size_t from, size_t to) {
+  size_t w = from;
+  for (size_t r = from; r < to; ++r) {
+    char c = buf_[r];
+    if (!IsLineBreak(c)) buf_[w++] = c;
+  }
+  return w;
+}
+
+Status Reader::ReadMore() {
+  if (eof_) return Status::Ok();
+  for (;;) {
+    if (cap_ - end_ < options_.chunk_size / 2 + 1) {
+      size_t ncap = std::max(cap_ * 2, end_ + options_.chunk_size);
+      auto nb = std::make_unique<char[]>(ncap);
+      std::memcpy(nb.get(), buf_.get(), end_);
+      const char* old = buf_.get();
+      buf_ = std::move(nb);
+      cap_ = ncap;
+      peak_cap_ = std::max(peak_cap_, cap_);
+      Rebase(old);
+    }
+    size_t want = std::min(options_.chunk_size, cap_ - end_);
+    ASSIGN_OR_RETURN(size_t got, source_.Read(buf_.get() + end_, want));
+    if (got == 0) {
+      eof_ = true;
+      return Status::Ok();
+    }
+    size_t new_end = end_ + got;
+    if (unwrapping_) new_end = CompactNewlines(end_, new_end);
+    bool progressed = new_end > end_;
+    end_ = new_end;
+    if (progressed) return Status::Ok();
+  }
+}
+
+Status Reader::Fill(size_t from, size_t n) {
+  while (end_ - std::min(from, end_) < n && !eof_) RETURN_IF_ERROR(ReadMore());
+  return Status::Ok();
+}
+
+uint64_t Reader::OriginalOffset(uint64_t logical) const {
+  if (!unwrapping_ || logical < wrap_from_) return logical;
+  uint64_t rel = logical - wrap_from_;
+  return wrap_from_ + rel + (rel / wrap_width_) * wrap_newline_;
+}
+
+Location Reader::LocationAt(size_t index) const {
+  Location loc;
+  loc.byte_offset = OriginalOffset(base_ + index);
+  loc.segment_in_input = segment_count_ + 1;
+  return loc;
+}
+
+bool Reader::AtIsa(size_t at) const {
+  // "ISA" followed by a non-alphanumeric separator; tags are 2-3 characters, so "ISAB..." is not.
+  return end_ - at >= 4 && buf_[at] == 'I' && buf_[at + 1] == 'S' && buf_[at + 2] == 'A' &&
+         !IsAlnum(buf_[at + 3]) && !IsLineBreak(buf_[at + 3]);
+}
+
+Result<bool> Reader::SkipSpace() {
+  for (;;) {
+    while (pos_ < end_ && IsSkippable(buf_[pos_])) ++pos_;
+    if (pos_ < end_) return true;
+    if (eof_) return false;
+    RETURN_IF_ERROR(ReadMore());
+  }
+}
+
+Result<bool> Reader::FindSegment(RawSegment* out) {
+  ASSIGN_OR_RETURN(bool more, SkipSpace());
+  if (!more) return false;
+  const Delimiters& d = interchange_.delimiters;
+  size_t begin = pos_;
+  size_t search = begin;
+  for (;;) {
+    const void* hit = search < end_ ? std::memchr(buf_.get() + search, d.segment, end_ - search)
+                                    : nullptr;
+    if (hit != nullptr) {
+      size_t idx = static_cast<const char*>(hit) - buf_.get();
+      if (d.segment_tail_size > 0) {
+        RETURN_IF_ERROR(Fill(idx + 1, d.segment_tail_size));
+        if (end_ - (idx + 1) < d.segment_tail_size ||
+            std::memcmp(buf_.get() + idx + 1, d.segment_tail.data(), d.segment_tail_size) != 0) {
+          if (end_ - (idx + 1) < d.segment_tail_size && eof_) {
+            *out = {begin, end_, end_, false};
+            return true;
+          }
+          search = idx + 1;
+          continue;
+        }
+      }
+      *out = {begin, idx, idx + 1 + d.segment_tail_size, true};
+      return true;
+    }
+    if (eof_) {
+      *out = {begin, end_, end_, false};
+      return true;
+    }
+    if (end_ - begin > options_.max_set_bytes) {
+      return ResourceExhaustedError(
+          "segment at byte {} is longer than {} bytes without a terminator '{}'",
+          OriginalOffset(base_ + begin), options_.max_set_bytes, Show(&d.segment, 1));
+    }
+    search = end_;
+    RETURN_IF_ERROR(ReadMore());
+  }
+}
+
+void Reader::Split(const RawSegment& raw, std::vector<std::string_view>* views) {
+  const char sep = interchange_.delimiters.element;
+  const char* p = buf_.get() + raw.begin;
+  const char* e = buf_.get() + raw.end;
+  for (;;) {
+    const char* q = static_cast<const char*>(std::memchr(p, sep, e - p));
+    if (q == nullptr) {
+      views->emplace_back(p, e - p);
+      return;
+    }
+    views->emplace_back(p, q - p);
+    p = q + 1;
+  }
+}
+
+Segment Reader::MakeSingle(const RawSegment& raw) {
+  views_.clear();
+  recs_.clear();
+  Split(raw, &views_);
+  Location loc = LocationAt(raw.begin);
+  return Segment(std::string_view(buf_.get() + raw.begin, raw.end - raw.begin), views_.data(),
+                 views_.size(), &interchange_.delimiters, loc);
+}
+
+Status Reader::Unwrap(size_t from, size_t line_width, size_t newline_length) {
+  unwrapping_ = true;
+  wrap_from_ = base_ + from;
+  wrap_width_ = line_width;
+  wrap_newline_ = newline_length;
+  end_ = CompactNewlines(from, end_);
+  return Status::Ok();
+}
+
+Status Reader::StartInterchange() {
+  const size_t at = pos_;
+  RETURN_IF_ERROR(Fill(at, kIsaWindow));
+  const char* b = buf_.get();
+  const size_t avail = std::min(end_ - at, kIsaWindow);
+  const char sep = b[at + 3];
+  std::array<size_t, 17> seps{};  // seps[k] = index of the separator before ISAk
+  seps[1] = at + 3;
+  for (size_t k = 2; k <= 16; ++k) {
+    const void* hit = std::memchr(b + seps[k - 1] + 1, sep, at + avail - (seps[k - 1] + 1));
+    if (hit == nullptr) {
+      return InvalidArgumentError(
+          "truncated ISA at byte {}: found {} of the 16 element separators '{}' in '{}'",
+          OriginalOffset(base_ + at), k - 1, Show(&sep, 1), Show(b + at, std::min<size_t>(avail, 40)));
+    }
+    seps[k] = static_cast<const char*>(hit) - b;
+  }
+  const size_t isa16 = seps[16] + 1;
+  const size_t term = isa16 + 1;
+  if (term >= end_) {
+    return InvalidArgumentError("truncated ISA at byte {}: no segment terminator after ISA16",
+                                OriginalOffset(base_ + at));
+  }
+  // A line break inside the ISA (or as ISA16) means the file was hard-wrapped at a fixed width
+  // (bots 850-004010-08: 79 columns; StAEDI ts210: 80): remove every line break from the start
+  // of that line on and parse again.
+  if (!unwrapping_) {
+    for (size_t i = at; i <= isa16; ++i) {
+      if (!IsLineBreak(b[i])) continue;
+      size_t line_start = at;
+      while (line_start > 0 && !IsLineBreak(b[line_start - 1])) --line_start;
+      size_t width = i - line_start;
+      size_t nl = (b[i] == '\r' && i + 1 < end_ && b[i + 1] == '\n') ? 2 : 1;
+      if (width == 0) break;
+      RETURN_IF_ERROR(Unwrap(line_start, width, nl));
+      return StartInterchange();
+    }
+  }
+
+  InterchangeHeader& h = interchange_;
+  h.unwrapped = unwrapping_;
+  h.line_width = static_cast<uint32_t>(unwrapping_ ? wrap_width_ : 0);
+  h.isa[0] = "ISA";
+  for (size_t k = 1; k <= 15; ++k) h.isa[k].assign(b + seps[k] + 1, seps[k + 1] - seps[k] - 1);
+  h.isa[16].assign(b + isa16, 1);
+  Delimiters d;
+  d.element = sep;
+  d.component = b[isa16];
+  d.segment = b[term];
+  size_t after = term + 1;
+  unsigned char lead = static_cast<unsigned char>(d.segment);
+  if (lead >= 0xC0) {
+    size_t tail = lead >= 0xF0 ? 3 : lead >= 0xE0 ? 2 : 1;
+    RETURN_IF_ERROR(Fill(term + 1, tail));
+    b = buf_.get();
+    bool ok = end_ - (term + 1) >= tail;
+    for (size_t i = 0; ok && i < tail; ++i) {
+      unsigned char c = static_cast<unsigned char>(b[term + 1 + i]);
+      ok = c >= 0x80 && c < 0xC0;
+    }
+    if (ok) {
+      d.segment_tail_size = static_cast<uint8_t>(tail);
+      for (size_t i = 0; i < tail; ++i) d.segment_tail[i] = b[term + 1 + i];
+      after += tail;
+    }
+  }
+  // ISA11 is the repetition separator only from 00402 on, and only when it is not a letter or
+  // digit: many 5010 senders still write 'U' there (StAEDI PR #200).
+  const std::string& isa11 = h.isa[11];
+  const std::string_view isa12 = h.isa[12];
+  if (isa11.size() == 1 && AllDigits(isa12) && isa12 >= "00402" && !IsAlnum(isa11[0]) &&
+      isa11[0] != ' ' && isa11[0] != d.element && isa11[0] != d.component &&
+      isa11[0] != d.segment) {
+    d.repetition = isa11[0];
+  }
+  h.delimiters = d;
+  h.isa_length = term - at + 1;
+  RawSegment raw{at, term, after, true};
+  single_ = MakeSingle(raw);
+  ++segment_count_;
+  h.location = single_.location();
+  pos_ = after;
+  group_open_ = false;
+  return Status::Ok();
+}
+
+Result<Event> Reader::Next() {
+  if (!error_.ok()) return error_;
+  Result<Event> r = NextImpl();
+  if (!r.ok()) return Fail(r.error());
+  return r;
+}
+
+Result<Event> Reader::NextImpl() {
+  // Release what the previous event pointed to; compact when the free tail gets short.
+  views_.clear();
+  recs_.clear();
+  if (pos_ > 0 && (pos_ >= cap_ / 2 || cap_ - end_ < options_.chunk_size)) {
+    std::memmove(buf_.get(), buf_.get() + pos_, end_ - pos_);
+    end_ -= pos_;
+    base_ += pos_;
+    pos_ = 0;
+  }
+  Event ev;
+  ev.interchange = &interchange_;
+  switch (state_) {
+    case State::kDone:
+      ev.interchange = nullptr;
+      return ev;
+    case State::kStart: {
+      RETURN_IF_ERROR(Fill(0, 4));
+      const unsigned char* u = reinterpret_cast<const unsigned char*>(buf_.get());
+      if (end_ >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF) pos_ = 3;  // UTF-8 BOM
+      if (end_ - pos_ >= 3 && u[pos_] == 0xC9 && u[pos_ + 1] == 0xE2 && u[pos_ + 2] == 0xC1) {
+        return InvalidArgumentError(
+            "input is EBCDIC-encoded X12 (starts with bytes C9 E2 C1, 'ISA' in EBCDIC); "
+            "transcode it to ASCII first");
+      }
+      state_ = State::kOutside;
+      [[fallthrough]];
+    }
+    case State::kOutside: {
+      bool first = segment_count_ == 0;
+      ASSIGN_OR_RETURN(bool more, SkipSpace());
+      if (!more) {
+        state_ = State::kDone;
+        if (first) return InvalidArgumentError("input is empty: no ISA segment found");
+        ev.interchange = nullptr;
+        return ev;
+      }
+      RETURN_IF_ERROR(Fill(pos_, 4));
+      if (!AtIsa(pos_)) {
+        RETURN_IF_ERROR(Fill(pos_, 24));
+        size_t n = std::min<size_t>(end_ - pos_, 24);
+        if (first) {
+          return InvalidArgumentError("input is not X12: expected 'ISA' at byte {}, found '{}'",
+                                      OriginalOffset(base_ + pos_), Show(buf_.get() + pos_, n));
+        }
+        return InvalidArgumentError(
+            "unexpected data after interchange trailer at byte {}: expected 'ISA', found '{}'",
+            OriginalOffset(base_ + pos_), Show(buf_.get() + pos_, n));
+      }
+      RETURN_IF_ERROR(StartInterchange());
+      state_ = State::kInInterchange;
+      ev.kind = EventKind::kInterchangeStart;
+      ev.segment = &single_;
+      ev.location = single_.location();
+      return ev;
+    }
+    case State::kInInterchange:
+    case State::kInGroup:
+      break;
+  }
+
+  RawSegment raw;
+  ASSIGN_OR_RETURN(bool found, FindSegment(&raw));
+  const bool new_isa = found && AtIsa(raw.begin);
+  if (!found || new_isa) {
+    // End of input or an ISA without the IEA before it: close what is open, consume nothing.
+    ev.location = LocationAt(found ? raw.begin : end_);
+    if (group_open_) {
+      group_open_ = false;
+      ev.kind = EventKind::kGroupEnd;
+      ev.group = &group_;
+      return ev;
+    }
+    ev.kind = EventKind::kInterchangeEnd;
+    state_ = State::kOutside;
+    return ev;
+  }
+  const char* b = buf_.get();
+  std::string_view whole(b + raw.begin, raw.end - raw.begin);
+  std::string_view tag = whole.substr(0, whole.find(interchange_.delimiters.element));
+  ev.group = group_open_ ? &group_ : nullptr;
+
+  if (tag == "ST") return ReadSet(raw);
+  if ((tag == "IEA" || tag == "GS") && group_open_) {
+    // GE missing: close the group first; the segment is read again on the next call.
+    ev.kind = EventKind::kGroupEnd;
+    ev.location = LocationAt(raw.begin);
+    group_open_ = false;
+    return ev;
+  }
+  single_ = MakeSingle(raw);
+  ++segment_count_;
+  pos_ = raw.next;
+  ev.segment = &single_;
+  ev.location = single_.location();
+  if (tag == "IEA") {
+    ev.kind = EventKind::kInterchangeEnd;
+    state_ = State::kOutside;
+  } else if (tag == "GS") {
+    group_.gs.assign(views_.begin(), views_.end());
+    group_.location = single_.location();
+    group_open_ = true;
+    state_ = State::kInGroup;
+    ev.kind = EventKind::kGroupStart;
+    ev.group = &group_;
+  } else if (tag == "GE" && group_open_) {
+    group_open_ = false;
+    state_ = State::kInInterchange;
+    ev.kind = EventKind::kGroupEnd;
+  } else if (tag == "TA1") {
+    ev.kind = EventKind::kTa1;
+  } else {
+    ev.kind = EventKind::kSegment;
+  }
+  return ev;
+}
+
+Result<Event> Reader::ReadSet(const RawSegment& st) {
+  const size_t set_begin = st.begin;
+  const char sep = interchange_.delimiters.element;
+  RawSegment raw = st;
+  bool has_trailer = false;
+  uint32_t in_set = 0;
+  size_t set_end = st.begin;
+  for (;;) {
+    const char* b = buf_.get();
+    std::string_view whole(b + raw.begin, raw.end - raw.begin);
+    std::string_view tag = whole.substr(0, whole.find(sep));
+    if (in_set > 0) {
+      if (tag == "ST" || tag == "GE" || tag == "GS" || tag == "IEA" || AtIsa(raw.begin)) break;
+    }
+    size_t first = views_.size();
+    Split(raw, &views_);
+    Location loc = LocationAt(raw.begin);
+    loc.segment_in_set = ++in_set;
+    ++segment_count_;
+    recs_.push_back(SegRec{whole, first, views_.size() - first, loc});
+    pos_ = raw.next;
+    set_end = raw.end + (raw.terminated ? 1 + interchange_.delimiters.segment_tail_size : 0);
+    if (in_set > 1 && tag == "SE") {
+      has_trailer = true;
+      break;
+    }
+    if (pos_ - set_begin > options_.max_set_bytes) {
+      return ResourceExhaustedError(
+          "transaction set {} at byte {} is larger than {} bytes (no SE found yet)",
+          recs_[0].count > 2 ? std::string(views_[recs_[0].first_view + 2]) : std::string(),
+          recs_[0].location.byte_offset, options_.max_set_bytes);
+    }
+    ASSIGN_OR_RETURN(bool found, FindSegment(&raw));
+    if (!found) break;
+  }
+  segments_.clear();
+  for (const SegRec& r : recs_) {
+    segments_.emplace_back(r.raw, views_.data() + r.first_view, r.count,
+                           &interchange_.delimiters, r.location);
+  }
+  set_.segments = std::span<const Segment>(segments_.data(), segments_.size());
+  set_.has_trailer = has_trailer;
+  set_.byte_length = OriginalOffset(base_ + set_end) - OriginalOffset(base_ + set_begin);
+  Event ev;
+  ev.kind = EventKind::kTransactionSet;
+  ev.interchange = &interchange_;
+  ev.group = group_open_ ? &group_ : nullptr;
+  ev.set = &set_;
+  ev.segment = &segments_[0];
+  ev.location = segments_[0].location();
+  return ev;
+}
+
+Result<EnvelopeCounts> CountEnvelopes(std::string_view input) {
+  MemorySource src(input);
+  Reader reader(src);
+  EnvelopeCounts c;
+  for (;;) {
+    ASSIGN_OR_RETURN(Event ev, reader.Next());
+    switch (ev.kind) {
+      case EventKind::kEnd: return c;
+      case EventKind::kInterchangeStart: ++c.interchanges; ++c.segments; break;
+      case EventKind::kGroupStart: ++c.groups; ++c.segments; break;
+      case EventKind::kTransactionSet: ++c.sets; c.segments += ev.set->segments.size(); break;
+      case EventKind::kTa1: ++c.ta1; ++c.segments; break;
+      default: c.segments += ev.segment != nullptr ? 1 : 0; break;
+    }
+  }
+}
+
+}  // namespace mlc::edi

@@ -1,0 +1,395 @@
+#include "edi/reader.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "edi/sample_corpus_for_test.h"
+
+namespace mlc::edi {
+namespace {
+
+using testing::LoadSamples;
+using testing::ReadSample;
+
+// Everything a test wants to know about one read, copied out of the events.
+struct Summary {
+  EnvelopeCounts counts;
+  std::vector<Delimiters> delimiters;        // per interchange
+  std::vector<std::string> set_ids;          // ST01 per set
+  std::vector<size_t> set_sizes;             // segments per set
+  std::vector<std::string> tags;             // every segment tag in order
+  std::vector<std::string> events;           // event kind names (missing trailers marked)
+  std::vector<uint64_t> set_offsets;         // byte offset of each ST
+  std::vector<std::string> sender_ids;       // ISA06 trimmed
+  size_t peak_buffer = 0;
+};
+
+Result<Summary> Summarize(std::string_view input, size_t max_chunk = SIZE_MAX,
+                          ReaderOptions options = {}) {
+  MemorySource src(input, max_chunk);
+  Reader reader(src, options);
+  Summary s;
+  for (;;) {
+    ASSIGN_OR_RETURN(Event ev, reader.Next());
+    std::string name(EventKindName(ev.kind));
+    if ((ev.kind == EventKind::kGroupEnd || ev.kind == EventKind::kInterchangeEnd) &&
+        ev.segment == nullptr) {
+      name += "(missing)";
+    }
+    s.events.push_back(name);
+    switch (ev.kind) {
+      case EventKind::kEnd:
+        s.peak_buffer = reader.peak_buffer_capacity();
+        return s;
+      case EventKind::kInterchangeStart:
+        ++s.counts.interchanges;
+        s.delimiters.push_back(ev.interchange->delimiters);
+        s.sender_ids.emplace_back(ev.interchange->sender_id());
+        break;
+      case EventKind::kGroupStart: ++s.counts.groups; break;
+      case EventKind::kTransactionSet:
+        ++s.counts.sets;
+        s.set_ids.emplace_back(ev.set->id());
+        s.set_sizes.push_back(ev.set->segments.size());
+        s.set_offsets.push_back(ev.location.byte_offset);
+        for (const Segment& seg : ev.set->segments) s.tags.emplace_back(seg.tag());
+        break;
+      case EventKind::kTa1: ++s.counts.ta1; break;
+      default: break;
+    }
+    if (ev.segment != nullptr && ev.kind != EventKind::kTransactionSet) {
+      s.tags.emplace_back(ev.segment->tag());
+    }
+  }
+}
+
+// Every sample: no crash, no hang; reading in 1-byte, 7-byte and whole chunks gives the same
+// events; the samples whose envelope is readable yield SOURCES.tsv's ISA/GS/ST/TA1 counts.
+TEST(ReaderSamplesTest, EverySampleReadsConsistentlyAndMatchesSourcesCounts) {
+  auto samples = LoadSamples();
+  ASSERT_GE(samples.size(), 110u);
+  size_t checked_counts = 0;
+  for (const auto& info : samples) {
+    SCOPED_TRACE(info.file);
+    std::string data = ReadSample(info.file);
+    ASSERT_FALSE(data.empty());
+    auto whole = Summarize(data);
+    for (size_t chunk : {size_t{1}, size_t{7}, size_t{4096}}) {
+      ReaderOptions small;
+      small.chunk_size = 64;
+      auto part = Summarize(data, chunk, small);
+      ASSERT_EQ(whole.ok(), part.ok()) << chunk;
+      if (whole.ok()) {
+        EXPECT_EQ(whole->events, part->events) << chunk;
+        EXPECT_EQ(whole->tags, part->tags) << chunk;
+        EXPECT_EQ(whole->set_offsets, part->set_offsets) << chunk;
+      } else {
+        EXPECT_EQ(whole.error().message(), part.error().message());
+      }
+    }
+    if (info.counts.count("ISA") == 0 || info.counts.at("ISA") < 0) {
+      EXPECT_FALSE(whole.ok()) << "a sample without an ISA must be rejected";
+      continue;
+    }
+    if (info.status == "valid-but-EBCDIC" || info.file == "ediengine__NonEdi.edi") {
+      EXPECT_FALSE(whole.ok());
+      continue;
+    }
+    ASSERT_TRUE(whole.ok()) << whole.error();
+    EXPECT_EQ(whole->counts.interchanges, static_cast<size_t>(info.counts.at("ISA")));
+    // Deliberately broken envelopes (a set without GS, a GS split by 'G' terminators) are counted
+    // differently by the scanner that wrote SOURCES.tsv; their events are asserted one by one in
+    // the envelope tests.
+    if (info.status == "deliberately-invalid") continue;
+    EXPECT_EQ(whole->counts.groups, static_cast<size_t>(info.counts.at("GS")));
+    EXPECT_EQ(whole->counts.sets, static_cast<size_t>(info.counts.at("ST")));
+    int ta1 = info.counts.count("TA1") ? info.counts.at("TA1") : 0;
+    EXPECT_EQ(whole->counts.ta1, static_cast<size_t>(ta1));
+    ++checked_counts;
+  }
+  EXPECT_GE(checked_counts, 75u);
+}
+
+TEST(ReaderTest, MailbagRedetectsDelimitersAtEveryIsa) {
+  auto s = Summarize(ReadSample("bots__mailbag01.x12"));
+  ASSERT_TRUE(s.ok()) << s.error();
+  EXPECT_EQ(s->counts.interchanges, 8u);
+  EXPECT_EQ(s->counts.groups, 9u);
+  EXPECT_EQ(s->counts.sets, 14u);
+  std::string components, terminators;
+  for (const Delimiters& d : s->delimiters) {
+    components.push_back(d.component);
+    terminators.push_back(d.segment);
+    EXPECT_EQ(d.element, '*');
+  }
+  EXPECT_NE(components.find(':'), std::string::npos);
+  EXPECT_NE(components.find('@'), std::string::npos);
+  EXPECT_NE(components.find('+'), std::string::npos);
+  EXPECT_NE(components.find('}'), std::string::npos);
+  EXPECT_NE(terminators.find('\x15'), std::string::npos);
+  EXPECT_NE(terminators.find('\n'), std::string::npos);
+  EXPECT_NE(terminators.find('~'), std::string::npos);
+}
+
+TEST(ReaderTest, SkipsUtf8BomAndCountsItInOffsets) {
+  std::string data = ReadSample("edifabric__Invoice.txt");
+  ASSERT_EQ(data.substr(0, 3), "\xEF\xBB\xBF");
+  MemorySource src(data);
+  Reader reader(src);
+  auto ev = reader.Next();
+  ASSERT_TRUE(ev.ok()) << ev.error();
+  EXPECT_EQ(ev->kind, EventKind::kInterchangeStart);
+  EXPECT_EQ(ev->location.byte_offset, 3u);
+  EXPECT_EQ(ev->interchange->version(), "00204");
+  EXPECT_EQ(ev->interchange->isa_length, 106u);
+}
+
+TEST(ReaderTest, LineFeedAsTerminator) {
+  auto s = Summarize(ReadSample("bots__850-004010-ascii-lf.x12"));
+  auto t = Summarize(ReadSample("bots__850-004010-ascii1.x12"));
+  ASSERT_TRUE(s.ok() && t.ok());
+  EXPECT_EQ(s->delimiters[0].segment, '\n');
+  EXPECT_EQ(t->delimiters[0].segment, '~');
+  EXPECT_EQ(s->tags, t->tags);  // same content, different terminator
+}
+
+TEST(ReaderTest, CarriageReturnAsTerminator) {
+  auto s = Summarize(ReadSample("mulesoft__OfficeMax_850.edi"));
+  ASSERT_TRUE(s.ok()) << s.error();
+  EXPECT_EQ(s->delimiters[0].segment, '\r');
+  EXPECT_EQ(s->counts.sets, 3u);
+}
+
+TEST(ReaderTest, NakTerminatorAndDelElementSeparator) {
+  auto nak = Summarize(ReadSample("bots__850-004010-10.x12"));
+  ASSERT_TRUE(nak.ok()) << nak.error();
+  EXPECT_EQ(nak->delimiters[0].segment, '\x15');
+  EXPECT_EQ(nak->delimiters[0].component, '}');
+  auto del = Summarize(ReadSample("bots__850-004010VICS-01.x12"));
+  ASSERT_TRUE(del.ok()) << del.error();
+  EXPECT_EQ(del->delimiters[0].element, '\x7f');
+  EXPECT_EQ(del->delimiters[0].segment, '\x15');
+  EXPECT_EQ(del->counts.sets, 4u);
+  auto bel = Summarize(ReadSample("mulesoft__Academy_850_1.edi"));
+  ASSERT_TRUE(bel.ok()) << bel.error();
+  EXPECT_EQ(bel->delimiters[0].element, '\x07');
+}
+
+TEST(ReaderTest, MultiByteTerminators) {
+  auto ellipsis = Summarize(ReadSample("staedi__ts214-ellipsis-segterm.edi"));
+  ASSERT_TRUE(ellipsis.ok()) << ellipsis.error();
+  EXPECT_EQ(ellipsis->delimiters[0].segment_terminator(), "\xE2\x80\xA6");
+  EXPECT_EQ(ellipsis->counts.sets, 1u);
+  EXPECT_EQ(ellipsis->tags.back(), "IEA");
+  auto odd = Summarize(ReadSample("gozer__x12.base.no.line.breaks.odd.char.txt"));
+  ASSERT_TRUE(odd.ok()) << odd.error();
+  EXPECT_EQ(odd->delimiters[0].segment_terminator(), "\xC3\x96");
+  EXPECT_EQ(odd->counts.sets, 4u);
+}
+
+TEST(ReaderTest, HardWrappedFileIsUnwrapped) {
+  std::string wrapped = ReadSample("bots__850-004010-08.x12");
+  std::string oneline = ReadSample("bots__850-004010-07.x12");
+  auto w = Summarize(wrapped);
+  auto o = Summarize(oneline);
+  ASSERT_TRUE(w.ok()) << w.error();
+  ASSERT_TRUE(o.ok()) << o.error();
+  EXPECT_EQ(w->tags, o->tags);
+  EXPECT_EQ(w->counts.sets, 2u);
+  // Offsets are of the original (wrapped) bytes: the second ST sits where the file has it.
+  ASSERT_EQ(w->set_offsets.size(), 2u);
+  for (uint64_t off : w->set_offsets) EXPECT_EQ(wrapped.substr(off, 3), "ST*");
+  MemorySource src(wrapped);
+  Reader reader(src);
+  auto ev = reader.Next();
+  ASSERT_TRUE(ev.ok());
+  EXPECT_TRUE(ev->interchange->unwrapped);
+  EXPECT_EQ(ev->interchange->line_width, 79u);
+  EXPECT_EQ(ev->interchange->isa_length, 106u);
+
+  auto staedi = Summarize(ReadSample("staedi__ts210-80char.edi"));
+  ASSERT_TRUE(staedi.ok()) << staedi.error();
+  EXPECT_EQ(staedi->counts.sets, 1u);
+}
+
+TEST(ReaderTest, RejectsEbcdicWithAClearMessage) {
+  auto s = Summarize(ReadSample("bots__850-ebcdic.x12"));
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.error().message().find("EBCDIC"), std::string::npos) << s.error();
+  EXPECT_NE(s.error().message().find("C9 E2 C1"), std::string::npos) << s.error();
+}
+
+TEST(ReaderTest, RejectsNonX12NamingWhatWasFound) {
+  auto s = Summarize(ReadSample("ediengine__NonEdi.edi"));
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.error().message().find("not X12"), std::string::npos) << s.error();
+  EXPECT_NE(s.error().message().find("Tk9OIEVES"), std::string::npos) << s.error();
+  auto gs = Summarize(ReadSample("gozer__x12.missing.ISA.txt"));
+  ASSERT_FALSE(gs.ok());
+  EXPECT_NE(gs.error().message().find("found 'GS"), std::string::npos) << gs.error();
+  auto empty = Summarize("");
+  ASSERT_FALSE(empty.ok());
+  EXPECT_NE(empty.error().message().find("empty"), std::string::npos);
+  auto truncated = Summarize("ISA*00*          *00*");
+  ASSERT_FALSE(truncated.ok());
+  EXPECT_NE(truncated.error().message().find("truncated ISA"), std::string::npos);
+}
+
+TEST(ReaderTest, RepetitionSeparatorOnlyFrom00402AndNotAlphanumeric) {
+  auto rep = Summarize(ReadSample("bots__850-004030-03.x12"));  // '^' with 00403
+  ASSERT_TRUE(rep.ok());
+  EXPECT_EQ(rep->delimiters[0].repetition, '^');
+  auto u = Summarize(ReadSample("mulesoft__850-5010-biztalk.edi"));  // 'U' with 00501
+  ASSERT_TRUE(u.ok());
+  EXPECT_EQ(u->delimiters[0].repetition, 0);
+  auto old = Summarize(ReadSample("edifabric__997.txt"));  // '^' with 00401
+  ASSERT_TRUE(old.ok());
+  EXPECT_EQ(old->delimiters[0].repetition, 0);
+  auto dash = Summarize(ReadSample("nodex12__856.edi"));  // '-' with 00406
+  ASSERT_TRUE(dash.ok());
+  EXPECT_EQ(dash->delimiters[0].repetition, '-');
+}
+
+TEST(ReaderTest, ParsesEnvelopeFieldsAndLocations) {
+  std::string data =
+      "ISA*00*          *00*          *ZZ*SENDER         *12*RECEIVER       *240102*1530*U*"
+      "00401*000000042*1*T*>~\r\n"
+      "GS*IN*APPSEND*APPRECV*20240102*1530*42*X*004010~\r\n"
+      "ST*810*0001~\r\nBIG*20240102*INV1~\r\nIT1*1*2*EA*3.5~\r\nSE*4*0001~\r\n"
+      "GE*1*42~\r\nIEA*1*000000042~\r\n";
+  MemorySource src(data);
+  Reader reader(src);
+  auto isa = reader.Next();
+  ASSERT_TRUE(isa.ok()) << isa.error();
+  const InterchangeHeader& h = *isa->interchange;
+  EXPECT_EQ(h.sender_qualifier(), "ZZ");
+  EXPECT_EQ(h.sender_id(), "SENDER");
+  EXPECT_EQ(h.receiver_qualifier(), "12");
+  EXPECT_EQ(h.receiver_id(), "RECEIVER");
+  EXPECT_EQ(h.date(), "240102");
+  EXPECT_EQ(h.time(), "1530");
+  EXPECT_EQ(h.version(), "00401");
+  EXPECT_EQ(h.control_number(), "000000042");
+  EXPECT_EQ(h.ack_requested(), "1");
+  EXPECT_EQ(h.usage_indicator(), "T");
+  EXPECT_EQ(h.isa[6], "SENDER         ");
+  EXPECT_EQ(isa->segment->size(), 16u);
+  EXPECT_EQ(isa->location.segment_in_input, 1u);
+  auto gs = reader.Next();
+  ASSERT_TRUE(gs.ok());
+  ASSERT_EQ(gs->kind, EventKind::kGroupStart);
+  EXPECT_EQ(gs->group->functional_id(), "IN");
+  EXPECT_EQ(gs->group->control_number(), "42");
+  EXPECT_EQ(gs->group->version(), "004010");
+  EXPECT_EQ(gs->location.byte_offset, 108u);
+  auto st = reader.Next();
+  ASSERT_TRUE(st.ok());
+  ASSERT_EQ(st->kind, EventKind::kTransactionSet);
+  const TransactionSet& set = *st->set;
+  EXPECT_EQ(set.id(), "810");
+  EXPECT_EQ(set.control_number(), "0001");
+  EXPECT_TRUE(set.has_trailer);
+  ASSERT_EQ(set.segments.size(), 4u);
+  const Segment& it1 = set.segments[2];
+  EXPECT_EQ(it1.tag(), "IT1");
+  EXPECT_EQ(it1.element(4), "3.5");
+  EXPECT_EQ(it1.element(5), "");
+  EXPECT_EQ(it1.location().segment_in_set, 3u);
+  EXPECT_EQ(it1.location().segment_in_input, 5u);
+  EXPECT_EQ(data.substr(it1.location().byte_offset, 4), "IT1*");
+  EXPECT_EQ(set.trailer()->element(1), "4");
+  auto ge = reader.Next();
+  ASSERT_TRUE(ge.ok());
+  EXPECT_EQ(ge->kind, EventKind::kGroupEnd);
+  ASSERT_NE(ge->segment, nullptr);
+  auto iea = reader.Next();
+  ASSERT_TRUE(iea.ok());
+  EXPECT_EQ(iea->kind, EventKind::kInterchangeEnd);
+  ASSERT_NE(iea->segment, nullptr);
+  auto end = reader.Next();
+  ASSERT_TRUE(end.ok());
+  EXPECT_EQ(end->kind, EventKind::kEnd);
+  EXPECT_EQ(reader.Next()->kind, EventKind::kEnd);
+}
+
+TEST(ReaderTest, MissingTrailersBecomeEndEventsWithoutSegments) {
+  auto se = Summarize(ReadSample("mulesoft__850-5010-missing-se.edi"));
+  ASSERT_TRUE(se.ok());
+  EXPECT_EQ(se->counts.sets, 1u);
+  auto ge = Summarize(ReadSample("mulesoft__850-5010-missing-ge.edi"));
+  ASSERT_TRUE(ge.ok());
+  EXPECT_NE(std::find(ge->events.begin(), ge->events.end(), "group-end(missing)"),
+            ge->events.end());
+  auto cut = Summarize(
+      "ISA*00*          *00*          *ZZ*A              *ZZ*B              *240102*1530*U*"
+      "00401*000000001*0*P*>~GS*PO*A*B*20240102*1530*1*X*004010~ST*850*0001~BEG*00*SA*1");
+  ASSERT_TRUE(cut.ok()) << cut.error();
+  std::vector<std::string> want = {"interchange-start", "group-start",
+                                   "transaction-set",   "group-end(missing)",
+                                   "interchange-end(missing)", "end"};
+  EXPECT_EQ(cut->events, want);
+  EXPECT_EQ(cut->set_sizes, std::vector<size_t>{2});
+}
+
+TEST(ReaderTest, Ta1OnlyInterchange) {
+  auto s = Summarize(ReadSample("bots__ta1-only-testx120028.x12"));
+  ASSERT_TRUE(s.ok());
+  std::vector<std::string> want = {"interchange-start", "ta1", "interchange-end", "end"};
+  EXPECT_EQ(s->events, want);
+}
+
+// A generated input of many sets read in small chunks: the buffer stays bounded by a small
+// multiple of the largest set plus the chunk size, however long the input.
+TEST(ReaderTest, MemoryIsBoundedByTheLargestSetNotTheInput) {
+  std::string data =
+      "ISA*00*          *00*          *ZZ*A              *ZZ*B              *240102*1530*U*"
+      "00401*000000001*0*P*>~\n"
+      "GS*IN*A*B*20240102*1530*1*X*004010~\n";
+  const int kSets = 20000;
+  for (int i = 0; i < kSets; ++i) {
+    std::string cn = fmt::format("{:04}", i % 10000);
+    data += "ST*810*" + cn + "~\nBIG*20240102*INV" + cn + "~\n";
+    int lines = (i == 777) ? 200 : 5;  // one larger set
+    for (int l = 0; l < lines; ++l) data += "IT1*1*10*EA*12.50**VP*PART-" + cn + "~\n";
+    data += "SE*" + std::to_string(lines + 3) + "*" + cn + "~\n";
+  }
+  data += "GE*20000*1~\nIEA*1*000000001~\n";
+  ASSERT_GT(data.size(), 2'000'000u);
+  ReaderOptions options;
+  options.chunk_size = 1024;
+  MemorySource src(data, 333);
+  Reader reader(src, options);
+  size_t sets = 0;
+  uint64_t largest = 0;
+  for (;;) {
+    auto ev = reader.Next();
+    ASSERT_TRUE(ev.ok()) << ev.error();
+    if (ev->kind == EventKind::kEnd) break;
+    if (ev->kind == EventKind::kTransactionSet) {
+      ++sets;
+      largest = std::max(largest, ev->set->byte_length);
+    }
+  }
+  EXPECT_EQ(sets, static_cast<size_t>(kSets));
+  EXPECT_GT(largest, 6000u);
+  EXPECT_LE(reader.peak_buffer_capacity(), 4 * (largest + options.chunk_size));
+}
+
+TEST(ReaderTest, OversizedSetIsAnError) {
+  std::string data =
+      "ISA*00*          *00*          *ZZ*A              *ZZ*B              *240102*1530*U*"
+      "00401*000000001*0*P*>~GS*IN*A*B*20240102*1530*1*X*004010~ST*810*0001~";
+  for (int i = 0; i < 1000; ++i) data += "IT1*1*10*EA*12.50~";
+  ReaderOptions options;
+  options.chunk_size = 256;
+  options.max_set_bytes = 4096;
+  auto s = Summarize(data, SIZE_MAX, options);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code(), StatusCode::kResourceExhausted);
+}
+
+}  // namespace
+}  // namespace mlc::edi
