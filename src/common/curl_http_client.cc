@@ -10,6 +10,7 @@
 #include <utility>
 
 #include <fmt/format.h>
+
 #include "common/log.h"
 #include "common/redact.h"
 

@@ -1,5 +1,7 @@
 #include "common/log.h"
 
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <spdlog/sinks/ostream_sink.h>
@@ -129,7 +131,7 @@ TEST_F(LogTest, LevelsFilter) {
 }
 
 TEST_F(LogTest, FileOutput) {
-  const std::string path = ::testing::TempDir() + "/mlc_log_test.log";
+  const std::string path = ::testing::TempDir() + "/mlc_log_test_" + std::to_string(::getpid()) + ".log";
   std::remove(path.c_str());
   LogOptions o;
   o.file = path;
@@ -144,7 +146,7 @@ TEST_F(LogTest, FileOutput) {
 
 TEST_F(LogTest, UnopenableFileIsAnError) {
   // spdlog creates missing directories, so make the parent a regular file.
-  const std::string parent = ::testing::TempDir() + "/mlc_log_test_not_a_dir";
+  const std::string parent = ::testing::TempDir() + "/mlc_log_test_not_a_dir_" + std::to_string(::getpid());
   std::ofstream(parent) << "x";
   LogOptions o;
   o.file = parent + "/y.log";
