@@ -1,6 +1,7 @@
 #include "common/curl_http_client.h"
 
 #include <curl/curl.h>
+#include <fmt/format.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -8,8 +9,6 @@
 #include <mutex>
 #include <string>
 #include <utility>
-
-#include <fmt/format.h>
 
 #include "common/log.h"
 #include "common/redact.h"
@@ -57,7 +56,8 @@ size_t OnBody(char* data, size_t size, size_t nmemb, void* user) {
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
     s.remove_suffix(1);
   return s;
 }
@@ -100,13 +100,17 @@ Status CurlErrorToStatus(int curl_code, std::string_view method, std::string_vie
     case CURLE_UNSUPPORTED_PROTOCOL:
       return InvalidArgumentError("{}: bad URL ({})", what, why);
     case CURLE_PEER_FAILED_VERIFICATION:
-      return UnavailableError("{}: TLS certificate problem: the server's certificate was not "
-                              "accepted ({})", what, why);
+      return UnavailableError(
+          "{}: TLS certificate problem: the server's certificate was not "
+          "accepted ({})",
+          what, why);
     case CURLE_SSL_CACERT_BADFILE:
     case CURLE_SSL_CERTPROBLEM:
     case CURLE_SSL_CRL_BADFILE:
-      return InvalidArgumentError("{}: TLS certificate problem: cannot use the configured "
-                                  "certificate files ({})", what, why);
+      return InvalidArgumentError(
+          "{}: TLS certificate problem: cannot use the configured "
+          "certificate files ({})",
+          what, why);
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
       return UnavailableError("{}: cannot resolve host ({})", what, why);
@@ -131,8 +135,9 @@ Status CurlErrorToStatus(int curl_code, std::string_view method, std::string_vie
 CurlHttpClient::CurlHttpClient(CurlHttpClientOptions options) : options_(std::move(options)) {
   GlobalInitOnce();
   if (options_.insecure_skip_verify) {
-    LogWarn("TLS certificate verification is off (insecure_skip_verify); use only against a "
-            "test server");
+    LogWarn(
+        "TLS certificate verification is off (insecure_skip_verify); use only against a "
+        "test server");
   }
 }
 

@@ -79,7 +79,8 @@ class RealFs final : public FileSystem {
   }
 
   Status WriteFileAtomic(const fs::path& path, std::string_view data) override {
-    if (!path.has_filename()) return InvalidArgumentError("writing '{}': no file name", path.string());
+    if (!path.has_filename())
+      return InvalidArgumentError("writing '{}': no file name", path.string());
     const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
     static std::atomic<uint64_t> counter{0};
     // A dot name, so directory scanners that skip hidden files never pick up a half-written
@@ -91,7 +92,8 @@ class RealFs final : public FileSystem {
 
     Status status = WriteAll(fd.get(), data, path);
     if (status.ok() && ::fsync(fd.get()) != 0) status = ErrnoError(errno, "syncing", path);
-    if (const int err = fd.Close(); status.ok() && err != 0) status = ErrnoError(err, "closing", path);
+    if (const int err = fd.Close(); status.ok() && err != 0)
+      status = ErrnoError(err, "closing", path);
     if (status.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) {
       status = ErrnoError(errno, "renaming into place", path);
     }
@@ -181,9 +183,7 @@ std::string Normal(const fs::path& p) {
   return s;
 }
 
-std::string ParentOf(const std::string& normal) {
-  return Normal(fs::path(normal).parent_path());
-}
+std::string ParentOf(const std::string& normal) { return Normal(fs::path(normal).parent_path()); }
 
 }  // namespace
 
@@ -208,7 +208,8 @@ Result<std::string> MemFileSystem::ReadFile(const fs::path& path) {
 Status MemFileSystem::WriteFileAtomic(const fs::path& path, std::string_view data) {
   std::lock_guard lock(mu_);
   const std::string p = Normal(path);
-  if (p.empty() || p == "/") return InvalidArgumentError("writing '{}': no file name", path.string());
+  if (p.empty() || p == "/")
+    return InvalidArgumentError("writing '{}': no file name", path.string());
   if (!DirExistsLocked(ParentOf(p))) return ErrnoError(ENOENT, "writing", path);
   if (dirs_.count(p)) return ErrnoError(EISDIR, "writing", path);
   files_[p] = std::string(data);

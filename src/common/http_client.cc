@@ -1,11 +1,11 @@
 // Shared pieces of the HttpClient interface: header maps, trace rendering, URL/form encoding.
 #include "common/http_client.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <string_view>
-
-#include <fmt/format.h>
 
 #include "common/redact.h"
 

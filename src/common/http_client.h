@@ -37,7 +37,7 @@ struct HttpRequest {
   std::string url;             // absolute: https://host/path?query
   HttpHeaders headers;
   std::string body;
-  std::chrono::milliseconds timeout{30000};          // whole request
+  std::chrono::milliseconds timeout{30000};  // whole request
   std::chrono::milliseconds connect_timeout{10000};
 };
 

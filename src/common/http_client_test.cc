@@ -60,7 +60,8 @@ TEST_F(HttpClientTest, DescribeResponseMasksSetCookieAndCutsBody) {
   r.elapsed = std::chrono::milliseconds(42);
   r.headers["Set-Cookie"] = "session=s1";
   r.body = std::string(20, 'a');
-  EXPECT_EQ(DescribeResponse(r, 5), "HTTP 200 (42 ms)\nSet-Cookie: ***\n\naaaaa... (15 more bytes)");
+  EXPECT_EQ(DescribeResponse(r, 5),
+            "HTTP 200 (42 ms)\nSet-Cookie: ***\n\naaaaa... (15 more bytes)");
 }
 
 TEST_F(HttpClientTest, DescribeRedactsRegisteredSecretsEverywhere) {

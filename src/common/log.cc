@@ -1,17 +1,16 @@
 #include "common/log.h"
 
-#include <time.h>
-
-#include <chrono>
-#include <cstdio>
-
-#include <nlohmann/json.hpp>
 #include <spdlog/common.h>
 #include <spdlog/details/log_msg.h>
 #include <spdlog/formatter.h>
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+#include <time.h>
+
+#include <chrono>
+#include <cstdio>
+#include <nlohmann/json.hpp>
 
 #include "common/redact.h"
 
@@ -24,25 +23,38 @@ thread_local const LogFields* current_fields = nullptr;
 
 spdlog::level::level_enum ToSpd(LogLevel level) {
   switch (level) {
-    case LogLevel::kTrace: return spdlog::level::trace;
-    case LogLevel::kDebug: return spdlog::level::debug;
-    case LogLevel::kInfo: return spdlog::level::info;
-    case LogLevel::kWarn: return spdlog::level::warn;
-    case LogLevel::kError: return spdlog::level::err;
-    case LogLevel::kOff: return spdlog::level::off;
+    case LogLevel::kTrace:
+      return spdlog::level::trace;
+    case LogLevel::kDebug:
+      return spdlog::level::debug;
+    case LogLevel::kInfo:
+      return spdlog::level::info;
+    case LogLevel::kWarn:
+      return spdlog::level::warn;
+    case LogLevel::kError:
+      return spdlog::level::err;
+    case LogLevel::kOff:
+      return spdlog::level::off;
   }
   return spdlog::level::info;
 }
 
 std::string_view LevelName(spdlog::level::level_enum level) {
   switch (level) {
-    case spdlog::level::trace: return "TRACE";
-    case spdlog::level::debug: return "DEBUG";
-    case spdlog::level::info: return "INFO";
-    case spdlog::level::warn: return "WARN";
-    case spdlog::level::err: return "ERROR";
-    case spdlog::level::critical: return "CRITICAL";
-    default: return "OFF";
+    case spdlog::level::trace:
+      return "TRACE";
+    case spdlog::level::debug:
+      return "DEBUG";
+    case spdlog::level::info:
+      return "INFO";
+    case spdlog::level::warn:
+      return "WARN";
+    case spdlog::level::err:
+      return "ERROR";
+    case spdlog::level::critical:
+      return "CRITICAL";
+    default:
+      return "OFF";
   }
 }
 
@@ -64,9 +76,15 @@ void AppendEscaped(std::string& out, std::string_view s, bool quote) {
   if (quote) out += '"';
   for (char c : s) {
     switch (c) {
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       case '"':
         if (quote) out += '\\';
         out += c;
@@ -104,8 +122,7 @@ class RedactingFormatter final : public spdlog::formatter {
 
   void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
     const std::string message = Redact(std::string_view(msg.payload.data(), msg.payload.size()));
-    const std::string line =
-        format_ == LogFormat::kJson ? Json(msg, message) : Human(msg, message);
+    const std::string line = format_ == LogFormat::kJson ? Json(msg, message) : Human(msg, message);
     // Once more over the whole line: a secret split across message and field, or one that only
     // appears after escaping, is caught here.
     const std::string redacted = Redact(line);

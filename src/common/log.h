@@ -18,13 +18,13 @@
 // called from any thread. Before InitLogging, spdlog's unredacted default logger is in place.
 #pragma once
 
+#include <spdlog/sinks/sink.h>
+
 #include <memory>
 #include <string>
 #include <string_view>
 #include <type_traits>
 #include <vector>
-
-#include <spdlog/sinks/sink.h>
 
 #include "common/status.h"
 
@@ -54,7 +54,8 @@ Result<LogFormat> ParseLogFormat(std::string_view name);
 struct LogField {
   LogField(std::string_view k, std::string_view v) : key(k), value(v) {}
   LogField(std::string_view k, const char* v) : key(k), value(v) {}
-  template <typename T, typename = std::enable_if_t<std::is_integral_v<T> && !std::is_same_v<T, bool>>>
+  template <typename T,
+            typename = std::enable_if_t<std::is_integral_v<T> && !std::is_same_v<T, bool>>>
   LogField(std::string_view k, T v) : key(k), value(std::to_string(v)) {}
   LogField(std::string_view k, bool v) : key(k), value(v ? "true" : "false") {}
 

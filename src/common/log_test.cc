@@ -1,13 +1,12 @@
 #include "common/log.h"
 
-#include <unistd.h>
-
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
 #include <vector>
@@ -131,7 +130,8 @@ TEST_F(LogTest, LevelsFilter) {
 }
 
 TEST_F(LogTest, FileOutput) {
-  const std::string path = ::testing::TempDir() + "/mlc_log_test_" + std::to_string(::getpid()) + ".log";
+  const std::string path =
+      ::testing::TempDir() + "/mlc_log_test_" + std::to_string(::getpid()) + ".log";
   std::remove(path.c_str());
   LogOptions o;
   o.file = path;
@@ -146,7 +146,8 @@ TEST_F(LogTest, FileOutput) {
 
 TEST_F(LogTest, UnopenableFileIsAnError) {
   // spdlog creates missing directories, so make the parent a regular file.
-  const std::string parent = ::testing::TempDir() + "/mlc_log_test_not_a_dir_" + std::to_string(::getpid());
+  const std::string parent =
+      ::testing::TempDir() + "/mlc_log_test_not_a_dir_" + std::to_string(::getpid());
   std::ofstream(parent) << "x";
   LogOptions o;
   o.file = parent + "/y.log";

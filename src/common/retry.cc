@@ -56,8 +56,8 @@ Status RetryLoop::RunStatus(const std::function<Status(RetryAttempt&)>& fn) {
     }
     std::chrono::milliseconds delay = policy_.Delay(n, random_());
     if (attempt.retry_after) {
-      delay = std::clamp(*attempt.retry_after, std::chrono::milliseconds(0),
-                         policy_.max_retry_after);
+      delay =
+          std::clamp(*attempt.retry_after, std::chrono::milliseconds(0), policy_.max_retry_after);
     }
     sleeper_(delay);
   }

@@ -126,8 +126,8 @@ TEST_F(RetryLoopTest, GivesUpAfterMaxAttempts) {
   EXPECT_EQ(calls, 4);
   EXPECT_EQ(r.error().code(), StatusCode::kResourceExhausted);
   EXPECT_EQ(r.error().message(), "giving up after 4 attempts: concurrency limit");
-  EXPECT_EQ(slept_, (std::vector<milliseconds>{milliseconds(100), milliseconds(200),
-                                               milliseconds(400)}));
+  EXPECT_EQ(slept_,
+            (std::vector<milliseconds>{milliseconds(100), milliseconds(200), milliseconds(400)}));
 }
 
 TEST_F(RetryLoopTest, SingleAttemptPolicyDoesNotRetry) {
