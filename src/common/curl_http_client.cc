@@ -9,6 +9,7 @@
 #include <mutex>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "common/log.h"
 #include "common/redact.h"
@@ -132,7 +133,36 @@ Status CurlErrorToStatus(int curl_code, std::string_view method, std::string_vie
 
 }  // namespace internal
 
-CurlHttpClient::CurlHttpClient(CurlHttpClientOptions options) : options_(std::move(options)) {
+// Idle easy handles. curl_easy_reset clears a handle's options but keeps its connection cache,
+// DNS cache and TLS session ids, which is what makes reuse worth it.
+struct CurlHttpClient::Pool {
+  static constexpr size_t kMaxIdleHandles = 8;
+
+  std::unique_ptr<CURL, EasyDeleter> Take() {
+    {
+      std::lock_guard lock(mu);
+      if (!idle.empty()) {
+        std::unique_ptr<CURL, EasyDeleter> h = std::move(idle.back());
+        idle.pop_back();
+        return h;
+      }
+    }
+    return std::unique_ptr<CURL, EasyDeleter>(curl_easy_init());
+  }
+
+  void Give(std::unique_ptr<CURL, EasyDeleter> h) {
+    if (!h) return;
+    curl_easy_reset(h.get());
+    std::lock_guard lock(mu);
+    if (idle.size() < kMaxIdleHandles) idle.push_back(std::move(h));
+  }
+
+  std::mutex mu;
+  std::vector<std::unique_ptr<CURL, EasyDeleter>> idle;
+};
+
+CurlHttpClient::CurlHttpClient(CurlHttpClientOptions options)
+    : options_(std::move(options)), pool_(std::make_unique<Pool>()) {
   GlobalInitOnce();
   if (options_.insecure_skip_verify) {
     LogWarn(
@@ -140,6 +170,8 @@ CurlHttpClient::CurlHttpClient(CurlHttpClientOptions options) : options_(std::mo
         "test server");
   }
 }
+
+CurlHttpClient::~CurlHttpClient() = default;
 
 Result<HttpResponse> CurlHttpClient::Send(const HttpRequest& request) {
   if (options_.on_request) options_.on_request(request, DescribeRequest(request));
@@ -149,7 +181,7 @@ Result<HttpResponse> CurlHttpClient::Send(const HttpRequest& request) {
   t.max_bytes = options_.max_response_bytes;
   char errbuf[CURL_ERROR_SIZE] = {0};
   CURLcode rc = CURLE_OK;
-  std::unique_ptr<CURL, EasyDeleter> easy(curl_easy_init());
+  std::unique_ptr<CURL, EasyDeleter> easy = pool_->Take();
   std::unique_ptr<curl_slist, SlistDeleter> headers;
 
   auto set = [&](CURLoption opt, auto value) {
@@ -225,6 +257,7 @@ Result<HttpResponse> CurlHttpClient::Send(const HttpRequest& request) {
   } else {
     result = internal::CurlErrorToStatus(rc, request.method, request.url, errbuf);
   }
+  pool_->Give(std::move(easy));
 
   if (options_.on_response) {
     options_.on_response(request, result,

@@ -1,7 +1,9 @@
 // CurlHttpClient: the real HttpClient, on libcurl.
 //
-// Each Send uses its own CURL easy handle, so calls from several threads run in parallel and share
-// nothing but the options (read-only after construction). curl_global_init runs once per process,
+// Each Send takes a CURL easy handle from a small pool (or makes one) and has it to itself, so
+// calls from several threads run in parallel; a returned handle keeps its open connections, so
+// consecutive calls to the same host reuse the TCP/TLS connection. At most kMaxIdleHandles idle
+// handles are kept. curl_global_init runs once per process,
 // on first construction. libcurl is linked privately: this header does not include curl.h.
 //
 // Defaults: TLS peer and host verification ON (turning it off needs `insecure_skip_verify`, and
@@ -24,6 +26,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -62,13 +65,19 @@ struct CurlHttpClientOptions {
 class CurlHttpClient final : public HttpClient {
  public:
   explicit CurlHttpClient(CurlHttpClientOptions options = {});
+  ~CurlHttpClient() override;
+  CurlHttpClient(const CurlHttpClient&) = delete;
+  CurlHttpClient& operator=(const CurlHttpClient&) = delete;
 
   Result<HttpResponse> Send(const HttpRequest& request) override;
 
   const CurlHttpClientOptions& options() const { return options_; }
 
  private:
+  struct Pool;
+
   CurlHttpClientOptions options_;
+  std::unique_ptr<Pool> pool_;
 };
 
 namespace internal {

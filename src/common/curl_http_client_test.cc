@@ -40,6 +40,9 @@ class CurlHttpClientTest : public ::testing::Test {
     server_.Put("/echo", echo);
     server_.Patch("/echo", echo);
     server_.Delete("/echo", echo);
+    server_.Get("/port", [](const httplib::Request& req, httplib::Response& res) {
+      res.set_content(std::to_string(req.remote_port), "text/plain");
+    });
     server_.Get("/status/500", [](const httplib::Request&, httplib::Response& res) {
       res.status = 500;
       res.set_content(R"({"error":"boom"})", "application/json");
@@ -190,6 +193,15 @@ TEST_F(CurlHttpClientTest, HooksSeeRedactedDescriptions) {
   EXPECT_NE(seen[0].find("Authorization: ***"), std::string::npos) << seen[0];
   EXPECT_NE(seen[0].find("api_key=***"), std::string::npos) << seen[0];
   EXPECT_NE(seen[1].find("HTTP 201"), std::string::npos) << seen[1];
+}
+
+TEST_F(CurlHttpClientTest, ReusesConnections) {
+  CurlHttpClient client(NoProxy());
+  auto first = client.Send(Req("GET", Url("/port")));
+  auto second = client.Send(Req("GET", Url("/port")));
+  ASSERT_TRUE(first.ok() && second.ok());
+  // The same client port: the second request went over the first one's connection.
+  EXPECT_EQ(first->body, second->body);
 }
 
 TEST_F(CurlHttpClientTest, ConcurrentCalls) {
