@@ -327,6 +327,16 @@ Status Reader::StartInterchange() {
   }
   h.delimiters = d;
   h.isa_length = term - at + 1;
+  RETURN_IF_ERROR(Fill(after, 2));
+  b = buf_.get();
+  h.line_break.clear();
+  if (after < end_ && b[after] == '\r' && d.segment != '\r') {
+    // A lone CR after a non-CR terminator is not one of the styles we write back; treat it as
+    // no line break (the canonical form then drops it).
+    h.line_break = (after + 1 < end_ && b[after + 1] == '\n') ? "\r\n" : "";
+  } else if (after < end_ && b[after] == '\n' && d.segment != '\n') {
+    h.line_break = "\n";
+  }
   RawSegment raw{at, term, after, true};
   single_ = MakeSingle(raw);
   ++segment_count_;

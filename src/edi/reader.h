@@ -84,6 +84,9 @@ struct InterchangeHeader {
   Location location;       // of the ISA segment
   size_t isa_length = 0;   // bytes from 'I' through the terminator's first byte (106 when fixed width)
   bool unwrapped = false;  // the file was hard-wrapped; line breaks were removed from here on
+  // The CR/LF bytes that directly follow the ISA's terminator ("", "\n" or "\r\n"): the
+  // interchange's line-break style, used to write it back in its own layout.
+  std::string line_break;
   uint32_t line_width = 0; // the wrap width when unwrapped
 
   std::string_view authorization_qualifier() const { return Trimmed(1); }  // ISA01
