@@ -235,7 +235,10 @@ Result<HttpResponse> CurlHttpClient::Send(const HttpRequest& request) {
     };
     for (const auto& [name, value] : request.headers) {
       // "Name;" is libcurl's way to send a header with an empty value.
-      append(value.empty() ? name + ";" : name + ": " + value);
+      std::string line = name;
+      line += value.empty() ? ";" : ": ";
+      line += value;
+      append(line);
     }
     append("Expect:");
     if (request.headers.count("Content-Type") == 0) append("Content-Type:");

@@ -30,7 +30,7 @@ bool IsSensitiveHeader(std::string_view name) {
 void AppendHeaders(std::string& out, const HttpHeaders& headers) {
   for (const auto& [name, value] : headers) {
     fmt::format_to(std::back_inserter(out), "{}: {}\n", name,
-                   IsSensitiveHeader(name) ? kRedacted : std::string_view(value));
+                   IsSensitiveHeader(name) ? kRedacted : std::string_view{value});
   }
 }
 

@@ -59,8 +59,8 @@ std::string_view LevelName(spdlog::level::level_enum level) {
 }
 
 std::string Timestamp(spdlog::log_clock::time_point t) {
-  using namespace std::chrono;
-  const auto ms = duration_cast<milliseconds>(t.time_since_epoch()).count();
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
   const time_t secs = static_cast<time_t>(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
   tm utc{};
   gmtime_r(&secs, &utc);
@@ -86,9 +86,6 @@ void AppendEscaped(std::string& out, std::string_view s, bool quote) {
         out += "\\t";
         break;
       case '"':
-        if (quote) out += '\\';
-        out += c;
-        break;
       case '\\':
         if (quote) out += '\\';
         out += c;
@@ -163,7 +160,7 @@ class RedactingFormatter final : public spdlog::formatter {
     if (current_fields != nullptr) {
       for (const LogField& f : *current_fields) {
         std::string key = Redact(f.key);
-        if (key == "ts" || key == "level" || key == "msg") key = "field_" + key;
+        if (key == "ts" || key == "level" || key == "msg") key.insert(0, "field_");
         j[key] = Redact(f.value);
       }
     }
