@@ -4,6 +4,7 @@ namespace mlc::app {
 
 void RegisterAll(Cli& cli) {
   (void)cli;  // areas register below, one line each
+  RegisterEdiCommands(cli);
 }
 
 }  // namespace mlc::app

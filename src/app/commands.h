@@ -28,6 +28,7 @@ struct Cli {
 void RegisterAll(Cli& cli);
 
 // One function per area (cmd_<area>.cc).
+void RegisterEdiCommands(Cli& cli);  // edi to-json, from-json, fmt (validate, ack)
 
 
 }  // namespace mlc::app
