@@ -29,6 +29,7 @@ void RegisterAll(Cli& cli);
 
 // One function per area (cmd_<area>.cc).
 void RegisterEdiCommands(Cli& cli);  // edi to-json, from-json, fmt (validate, ack)
+void RegisterConfigCommands(Cli& cli);  // config check FILE, config docs
 
 
 }  // namespace mlc::app
