@@ -8,7 +8,8 @@
 // fixed width (found by walking 16 separators); CR, LF, CRLF, spaces and tabs after a terminator;
 // CR or LF as the terminator itself; multi-byte UTF-8 terminators; a UTF-8 BOM; files hard-wrapped
 // at a fixed width (line breaks inside the ISA: every CR/LF is removed from that ISA on, and
-// offsets are mapped back to the original bytes). Missing trailers (SE, GE, IEA) are reported as
+// offsets are mapped back to the original bytes, assuming the wrapped interchange starts a line
+// or the file). Missing trailers (SE, GE, IEA) are reported as
 // end events whose `segment` is null, so consumers always see a well-nested tree; judging them is
 // the envelope checker's job (envelope.h). What it rejects (Status, reading stops): EBCDIC input,
 // input that does not start with an ISA (after a BOM and whitespace), junk between interchanges,

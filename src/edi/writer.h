@@ -137,7 +137,13 @@ class Writer {
   Status EndInterchange();  // IEA*groups*ISA13
 
   const std::string& out() const { return out_; }
-  std::string Take() { return std::move(out_); }
+  // Moves the output so far out; the Writer goes on appending to an empty buffer (streaming
+  // writes: take after each group).
+  std::string Take() {
+    std::string r = std::move(out_);
+    out_.clear();
+    return r;
+  }
 
  private:
   enum class Level : uint8_t { kNone, kInterchange, kGroup, kSet };
