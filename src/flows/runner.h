@@ -1,0 +1,116 @@
+// FlowRunner: runs each registered flow on its own schedule, on its own thread, so that one
+// slow or failing system (a Cleo outage) never holds up another flow (NetSuite polling).
+//
+// A flow run may also be triggered early (the NetSuite webhook, the console's run-now button):
+// Trigger(name) wakes that flow's loop and it runs as soon as it is idle; triggers that arrive
+// while it runs collapse into one more run. Stop() lets every run in flight finish (flows watch
+// RunContext::stopping() at safe points) and joins the threads; nothing is interrupted midway.
+//
+// Time comes from a Clock. With a FakeClock, tests advance the clock and call Kick() so the
+// loops re-read it: no test waits on wall-clock sleeps for a schedule to fire.
+//
+// Thread safety: all public methods may be called from any thread.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "flows/schedule.h"
+
+namespace mlc::flows {
+
+class RunContext {
+ public:
+  explicit RunContext(const std::atomic<bool>* stop) : stop_(stop) {}
+  // True once shutdown was asked for: finish the current item, commit, and return.
+  bool stopping() const { return stop_->load(); }
+
+ private:
+  const std::atomic<bool>* stop_;
+};
+
+// What one run of a flow did, for the summary line, `status` and `run --once`.
+struct RunSummary {
+  std::map<std::string, int64_t> counts;  // e.g. {"read", 12}, {"sent", 3}, {"parked", 1}
+  std::vector<std::string> notes;         // exceptions with reasons, warnings
+};
+
+class Flow {
+ public:
+  virtual ~Flow() = default;
+  virtual std::string name() const = 0;
+  // One run. Errors are for failures of the run as a whole (the store is unreachable); per
+  // document problems are parked documents and counted in the summary.
+  virtual Result<RunSummary> Run(RunContext& ctx) = 0;
+};
+
+struct FlowStatus {
+  std::string name;
+  std::string schedule;
+  int64_t runs = 0;
+  int64_t failures = 0;
+  bool running = false;
+  std::optional<Instant> last_start, last_end, next_due;
+  Status last_status;
+  RunSummary last_summary;
+};
+
+class FlowRunner {
+ public:
+  FlowRunner(const Clock& clock, std::unique_ptr<TimeZone> zone);
+  ~FlowRunner();
+  FlowRunner(const FlowRunner&) = delete;
+  FlowRunner& operator=(const FlowRunner&) = delete;
+
+  // Before Start() only. The first scheduled run is the schedule's first time after Start()
+  // (run_at_start = true runs once immediately as well).
+  void Add(std::unique_ptr<Flow> flow, Schedule schedule, bool run_at_start = false);
+
+  void Start();
+  // Asks every loop to stop after its current run and joins them. Idempotent.
+  void Stop();
+  // Wakes the loops to re-read the clock (after a FakeClock advance, a config reload).
+  void Kick();
+  // Runs `name` as soon as it is idle. NOT_FOUND for an unknown flow.
+  Status Trigger(const std::string& name);
+
+  // Runs every flow once, one after the other, on the caller's thread (for `run --once`). Not
+  // while started.
+  std::vector<std::pair<std::string, Result<RunSummary>>> RunAllOnce();
+
+  std::vector<FlowStatus> status() const;
+  // Blocks until `name` has completed at least `runs` runs or `timeout` passes (for tests and
+  // `run --once` style waits); returns whether it got there.
+  bool WaitForRuns(const std::string& name, int64_t runs, std::chrono::milliseconds timeout) const;
+
+ private:
+  struct Entry {
+    std::unique_ptr<Flow> flow;
+    Schedule schedule;
+    bool run_at_start = false;
+    bool triggered = false;
+    FlowStatus status;
+    std::thread thread;
+  };
+  void Loop(Entry& e);
+  void RecordRun(Entry& e, Instant start, Result<RunSummary>&& r);
+
+  const Clock& clock_;
+  std::unique_ptr<TimeZone> zone_;
+  mutable std::mutex mu_;
+  mutable std::condition_variable cv_;
+  std::atomic<bool> stop_{false};
+  bool started_ = false;
+  std::vector<std::unique_ptr<Entry>> entries_;
+};
+
+}  // namespace mlc::flows
