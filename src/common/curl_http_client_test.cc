@@ -7,20 +7,35 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <netinet/in.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
+#include <filesystem>
 #include <mutex>
+#include <sstream>
 #include <thread>
 #include <vector>
 
+#include "common/log.h"
 #include "common/redact.h"
 
 namespace mlc {
 namespace {
 
 using std::chrono::milliseconds;
+
+// httplib's stop() does nothing before the accept loop has started, so a test that never
+// connects would hang in TearDown; wait (bounded) for the loop first.
+void WaitUntilRunning(httplib::Server& server) {
+  for (int i = 0; i < 5000 && !server.is_running(); ++i) {
+    std::this_thread::sleep_for(milliseconds(1));
+  }
+  ASSERT_TRUE(server.is_running());
+}
 
 class CurlHttpClientTest : public ::testing::Test {
  protected:
@@ -61,6 +76,7 @@ class CurlHttpClientTest : public ::testing::Test {
     port_ = server_.bind_to_any_port("127.0.0.1");
     ASSERT_GT(port_, 0);
     thread_ = std::thread([this] { server_.listen_after_bind(); });
+    WaitUntilRunning(server_);
   }
   void TearDown() override {
     server_.stop();
@@ -347,6 +363,92 @@ TEST(CurlHttpClientErrorsTest, TlsAgainstPlainServerIsUnavailable) {
   auto r = client.Send(req);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code(), StatusCode::kUnavailable) << r.error();
+}
+
+// TLS against a self-signed certificate made for this test with the openssl command (installed
+// with the openssl package that libssl depends on in practice).
+class CurlTlsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::path(::testing::TempDir()) / ("mlc_tls_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir_);
+    cert_ = (dir_ / "cert.pem").string();
+    key_ = (dir_ / "key.pem").string();
+    const std::string cmd =
+        "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 "
+        "-addext subjectAltName=IP:127.0.0.1 -keyout " +
+        key_ + " -out " + cert_ + " >/dev/null 2>&1";
+    if (std::system(cmd.c_str()) != 0) {
+      GTEST_SKIP() << "the openssl command could not make a test certificate: " << cmd;
+    }
+    server_ = std::make_unique<httplib::SSLServer>(cert_.c_str(), key_.c_str());
+    ASSERT_TRUE(server_->is_valid());
+    server_->Get("/hello", [](const httplib::Request&, httplib::Response& res) {
+      res.set_content("secure hello", "text/plain");
+    });
+    port_ = server_->bind_to_any_port("127.0.0.1");
+    ASSERT_GT(port_, 0);
+    thread_ = std::thread([this] { server_->listen_after_bind(); });
+    WaitUntilRunning(*server_);
+  }
+  void TearDown() override {
+    if (server_) server_->stop();
+    if (thread_.joinable()) thread_.join();
+    std::filesystem::remove_all(dir_);
+  }
+
+  Result<HttpResponse> Get(CurlHttpClientOptions o) {
+    o.proxy = "";
+    CurlHttpClient client(o);
+    HttpRequest req;
+    req.url = "https://127.0.0.1:" + std::to_string(port_) + "/hello";
+    req.timeout = milliseconds(5000);
+    return client.Send(req);
+  }
+
+  std::filesystem::path dir_;
+  std::string cert_, key_;
+  std::unique_ptr<httplib::SSLServer> server_;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+TEST_F(CurlTlsTest, UntrustedCertificateIsACertificateProblem) {
+  auto r = Get({});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), StatusCode::kUnavailable) << r.error();
+  EXPECT_NE(r.error().message().find("TLS certificate problem"), std::string::npos) << r.error();
+}
+
+TEST_F(CurlTlsTest, TrustedThroughCaFile) {
+  CurlHttpClientOptions o;
+  o.ca_file = cert_;
+  auto r = Get(o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->body, "secure hello");
+}
+
+TEST_F(CurlTlsTest, UnreadableCaFileIsInvalidArgument) {
+  CurlHttpClientOptions o;
+  o.ca_file = (dir_ / "missing.pem").string();
+  auto r = Get(o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), StatusCode::kInvalidArgument) << r.error();
+}
+
+TEST_F(CurlTlsTest, InsecureSkipVerifyWorksAndWarns) {
+  std::ostringstream log;
+  LogOptions lo;
+  lo.sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(log);
+  ASSERT_TRUE(InitLogging(lo).ok());
+  CurlHttpClientOptions o;
+  o.insecure_skip_verify = true;
+  auto r = Get(o);
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>("test-off"));
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->body, "secure hello");
+  EXPECT_NE(log.str().find("WARN TLS certificate verification is off"), std::string::npos)
+      << log.str();
 }
 
 }  // namespace
