@@ -1,8 +1,9 @@
 #include "common/redact.h"
 
+#include "common/http_client.h"  // UrlEncode
+
 #include <algorithm>
 #include <atomic>
-#include <cctype>
 #include <cstdint>
 #include <mutex>
 #include <shared_mutex>
@@ -20,21 +21,6 @@ struct Registry {
 Registry& registry() {
   static Registry* r = new Registry();  // never destroyed: used from logging at exit
   return *r;
-}
-
-std::string PercentEncode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
 }
 
 std::string Base64(std::string_view s) {
@@ -67,7 +53,7 @@ void RegisterSecret(std::string_view secret) {
   auto& r = registry();
   std::unique_lock lock(r.mu);
   AddLocked(r, std::string(secret));
-  AddLocked(r, PercentEncode(secret));
+  AddLocked(r, UrlEncode(secret));  // as in form bodies and query strings
   // Base64 of the bare secret catches it in a bearer or basic header only when long enough to
   // be distinctive; short base64 prefixes would redact random text.
   if (secret.size() >= 12) AddLocked(r, Base64(secret));
