@@ -697,8 +697,7 @@ LoadResult LoadConfigText(std::string_view text, const EnvLookup& env) {
   try {
     RootSpec().Decode(docs[0], result.config, ctx, "", 0);
     // Cross-field rules only make sense on a map that decoded without running out of budget.
-    const bool exhausted = !ctx.errors().empty() &&
-                           ctx.errors().back().message.find("too large") != std::string::npos;
+    const bool exhausted = ctx.exhausted();
     if (docs[0].IsMap() && !exhausted) {
       Validate(result.config, ctx);
     }

@@ -545,6 +545,14 @@ TEST(ConfigTest, AliasExpansionIsBounded) {
   EXPECT_FALSE(big.ok());
 }
 
+TEST(ConfigTest, ErrorsAreCappedAtOneHundred) {
+  std::string text(kMinimal);
+  for (int i = 0; i < 300; ++i) text += fmt::format("unknown_{}: 1\n", i);
+  LoadResult r = Load(text);
+  EXPECT_EQ(r.errors.size(), 101u);
+  EXPECT_THAT(All(r), HasSubstr("more than 100 errors; fix these first"));
+}
+
 // --- docs -----------------------------------------------------------------------------------
 
 TEST(ConfigDocsTest, ReferenceMentionsEveryKey) {

@@ -52,6 +52,14 @@ std::string ConfigError::ToString() const {
 DecodeContext::DecodeContext(EnvLookup env) : env_(std::move(env)) {}
 
 void DecodeContext::AddError(std::string path, int line, std::string message, int column) {
+  if (errors_.size() >= kMaxErrors) {
+    budget_ = 0;  // stop decoding: nobody reads past the first hundred errors
+    if (errors_.size() == kMaxErrors) {
+      errors_.push_back(ConfigError{"", 0, 0, fmt::format("more than {} errors; fix these first",
+                                                          kMaxErrors)});
+    }
+    return;
+  }
   // Status-independent errors still pass through redaction: an interpolated value could be a
   // registered secret.
   errors_.push_back(ConfigError{std::move(path), line, column, Redact(message)});
@@ -71,7 +79,9 @@ int DecodeContext::Line(const std::string& path) const {
 bool DecodeContext::Spend() {
   if (budget_ <= 0) return false;
   if (--budget_ == 0) {
-    AddError("", 0, "config is too large (more than 200000 values after expanding aliases)");
+    AddError("", 0, fmt::format("config is too large (more than {} values after expanding "
+                                "aliases)",
+                                kMaxNodes));
     return false;
   }
   return true;

@@ -82,6 +82,8 @@ class DecodeContext {
   // Each decoded node costs one unit; a document over budget (aliases can make a small file
   // expand enormously) stops decoding with one error.
   bool Spend();
+  // True once the budget or the error limit stopped decoding.
+  bool exhausted() const { return budget_ <= 0; }
 
   const EnvLookup& env() const { return env_; }
   bool applying_default() const { return applying_default_; }
@@ -94,7 +96,9 @@ class DecodeContext {
   std::vector<ConfigError> errors_;
   std::map<std::string, int> lines_;
   bool applying_default_ = false;
-  int64_t budget_ = 200'000;
+  static constexpr size_t kMaxErrors = 100;
+  static constexpr int64_t kMaxNodes = 50'000;  // 500 partners of 60 keys fit five times over
+  int64_t budget_ = kMaxNodes;
 };
 
 class SpecNode;
