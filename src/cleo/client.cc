@@ -1,0 +1,135 @@
+#include "cleo/client.h"
+
+#include <utility>
+
+#include "common/log.h"
+
+namespace mlc::cleo {
+namespace {
+
+Result<std::string> PasswordOf(const config::CleoConfig& cleo) {
+  if (cleo.password.kind == config::SecretRef::Kind::kNone) {
+    return InvalidArgumentError("cleo.password is not set");
+  }
+  if (cleo.password.value.empty()) {
+    return FailedPreconditionError("cleo.password ({}) has not been resolved",
+                                   cleo.password.ToString());
+  }
+  return cleo.password.value;
+}
+
+}  // namespace
+
+Result<SessionOptions> SessionOptionsFromConfig(const config::CleoConfig& cleo) {
+  if (cleo.base_url.empty()) return InvalidArgumentError("cleo.base_url is empty");
+  if (cleo.username.empty()) return InvalidArgumentError("cleo.username is empty");
+  SessionOptions o;
+  o.base_url = cleo.base_url;
+  o.username = cleo.username;
+  ASSIGN_OR_RETURN(o.password, PasswordOf(cleo));
+  if (cleo.token_max_age.count() > 0) o.token_max_age = cleo.token_max_age;
+  if (cleo.timeouts.request.count() > 0) o.request_timeout = cleo.timeouts.request;
+  if (cleo.timeouts.connect.count() > 0) o.connect_timeout = cleo.timeouts.connect;
+  if (cleo.retry.max_attempts > 0) o.retry.max_attempts = cleo.retry.max_attempts;
+  if (cleo.retry.initial_backoff.count() > 0) o.retry.initial = cleo.retry.initial_backoff;
+  if (cleo.retry.max_backoff.count() > 0) o.retry.max_delay = cleo.retry.max_backoff;
+  return o;
+}
+
+CurlHttpClientOptions HttpOptionsFromConfig(const config::CleoConfig& cleo) {
+  CurlHttpClientOptions o;
+  o.insecure_skip_verify = !cleo.verify_tls;
+  o.ca_file = cleo.ca_file;
+  return o;
+}
+
+Result<std::unique_ptr<FileTransport>> MakeTransport(const config::CleoConfig& cleo,
+                                                     const config::PartnerConfig& partner,
+                                                     HttpClient& http, FileSystem& fs,
+                                                     TransportLimits limits) {
+  const std::string ctx = fmt::format("partner {} transport", partner.id);
+  const auto& t = partner.transport;
+  if (t.type == config::TransportType::kHttp) {
+    ASSIGN_OR_RETURN(SessionOptions session, SessionOptionsFromConfig(cleo));
+    HttpTransportOptions o;
+    o.base_url = session.base_url;
+    o.username = t.mailbox;
+    o.password = session.password;
+    o.request_timeout = session.request_timeout;
+    o.connect_timeout = session.connect_timeout;
+    o.retry = session.retry;
+    ASSIGN_OR_RETURN(auto transport,
+                     std::move(HttpTransport::Create(http, std::move(o), limits)).WithContext(ctx));
+    return std::unique_ptr<FileTransport>(std::move(transport));
+  }
+  std::filesystem::path inbox = std::filesystem::path(t.inbox).lexically_normal();
+  std::filesystem::path outbox = std::filesystem::path(t.outbox).lexically_normal();
+  if (!inbox.has_filename()) inbox = inbox.parent_path();
+  if (!outbox.has_filename()) outbox = outbox.parent_path();
+  if (inbox.parent_path() != outbox.parent_path()) {
+    return InvalidArgumentError("{}: folder inbox '{}' and outbox '{}' must be siblings", ctx,
+                                Printable(t.inbox), Printable(t.outbox));
+  }
+  FolderTransportOptions o;
+  o.root = inbox.parent_path();
+  o.inbox = inbox.filename().string();
+  o.outbox = outbox.filename().string();
+  ASSIGN_OR_RETURN(auto transport,
+                   std::move(FolderTransport::Create(fs, std::move(o), limits)).WithContext(ctx));
+  return std::unique_ptr<FileTransport>(std::move(transport));
+}
+
+Status DropOutbound(FileTransport& transport, RestApi* api, std::string_view action_alias,
+                    std::string_view name, std::string_view content) {
+  Status put = transport.PutOutbox(name, content);
+  if (!put.ok() && put.code() != StatusCode::kAlreadyExists) return put;
+  if (action_alias.empty()) return put;
+  if (api == nullptr) {
+    return InternalError("dropping '{}': action '{}' configured but no REST API given",
+                         Printable(name), Printable(action_alias));
+  }
+  ASSIGN_OR_RETURN(std::string id, api->FindActionId(action_alias));
+  ASSIGN_OR_RETURN(ActionRun run, api->RunAction(id));
+  LogInfo("ran the cleo send action after a drop",
+          {{"file", Printable(name)}, {"action", Printable(action_alias)}, {"result", run.result}});
+  return put;
+}
+
+bool MemorySeenFiles::Contains(const InboundFileId& id) const {
+  std::lock_guard lock(mu_);
+  return keys_.count(id.key()) > 0;
+}
+
+Status MemorySeenFiles::Add(const InboundFileId& id) {
+  std::lock_guard lock(mu_);
+  keys_.insert(id.key());
+  return Status::Ok();
+}
+
+size_t MemorySeenFiles::size() const {
+  std::lock_guard lock(mu_);
+  return keys_.size();
+}
+
+Result<InboxBatch> FetchNewInbound(FileTransport& transport, const SeenFiles& seen) {
+  ASSIGN_OR_RETURN(ListResult listing, transport.ListInbox());
+  InboxBatch batch;
+  batch.rejected_names = listing.rejected;
+  std::set<std::string> this_round;
+  for (const RemoteFile& f : listing.files) {
+    Result<FetchedFile> fetched = transport.Fetch(f.name);
+    if (!fetched.ok()) {
+      batch.errors.push_back(fetched.error());
+      continue;
+    }
+    const InboundFileId id = fetched->id();
+    if (seen.Contains(id) || !this_round.insert(id.key()).second) {
+      ++batch.already_seen;
+      continue;
+    }
+    batch.files.push_back(std::move(fetched).value());
+  }
+  return batch;
+}
+
+}  // namespace mlc::cleo
