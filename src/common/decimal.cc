@@ -108,9 +108,9 @@ bool RoundsAwayFromZero(RoundingMode mode, bool negative, bool q_odd,
     case RoundingMode::kCeiling:
       return !negative;
     case RoundingMode::kHalfUp:
-      return twice_r_vs_den >= 0;
+      return std::is_gteq(twice_r_vs_den);
     case RoundingMode::kHalfEven:
-      return twice_r_vs_den > 0 || (twice_r_vs_den == 0 && q_odd);
+      return std::is_gt(twice_r_vs_den) || (std::is_eq(twice_r_vs_den) && q_odd);
   }
   return false;
 }
