@@ -210,6 +210,11 @@ Result<Schedule> ParseSchedule(std::string_view text) {
     s.interval = *d;
     return s;
   }
+  // The usual cron macros.
+  if (text == "@hourly") text = "0 * * * *";
+  if (text == "@daily" || text == "@midnight") text = "0 0 * * *";
+  if (text == "@weekly") text = "0 0 * * 0";
+  if (text == "@monthly") text = "0 0 1 * *";
   std::vector<std::string_view> fields;
   size_t i = 0;
   while (i < text.size()) {

@@ -72,7 +72,8 @@ struct Schedule {
 
 // Parses "every <duration>" (at least 1s) or a five-field cron expression "min hour dom mon dow"
 // with '*', numbers, ranges "a-b", lists "a,b", steps "*/n" and "a-b/n", and three-letter month
-// (JAN-DEC) and day (SUN-SAT) names. Errors: kInvalidArgument naming the bad field.
+// (JAN-DEC) and day (SUN-SAT) names, and the macros @hourly, @daily (@midnight), @weekly and
+// @monthly. Errors: kInvalidArgument naming the bad field.
 Result<Schedule> ParseSchedule(std::string_view text);
 
 // An IPv4 or IPv6 network.

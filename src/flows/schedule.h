@@ -1,23 +1,21 @@
-// Schedules: when a flow runs. Either a simple interval or a cron expression evaluated in a time
-// zone.
+// Schedules: when a flow runs. The text forms are parsed by config::ParseSchedule (one parser
+// for `config check` and the daemon):
 //
-//   "every 30s", "every 5m", "every 2h"   a fixed interval from the previous run
-//   "*/5 * * * *"                         cron: minute hour day-of-month month day-of-week
-//   "0 6-18 * * 1-5"                      (numbers, *, lists a,b, ranges a-b, steps */n and a-b/n;
-//   "@hourly", "@daily"                    day-of-week 0-7 with 0 and 7 = Sunday; as in cron, when
-//                                          both day fields are restricted either may match)
+//   "every 30s", "every 5m", "every 1h30m"  a fixed interval from the end of the previous run
+//   "*/5 * * * *", "0 6-18/4 * * MON-FRI"   cron: minute hour day-of-month month day-of-week
+//   "@hourly", "@daily", ...                 (as in Vixie cron, when both day fields are
+//                                             restricted either may match)
 //
-// Cron fields are matched against local wall-clock time in a TimeZone: a fixed UTC offset, or
-// the process's local zone (the daemon sets TZ from the config at start-up, so glibc's zoneinfo
-// handles daylight saving). A local time that does not exist (spring forward) is skipped; one
-// that occurs twice (fall back) fires once, at its first occurrence.
+// This unit evaluates them: Next() finds the next run time. Cron fields are matched against local
+// wall-clock time in a TimeZone: a fixed UTC offset, or the process's local zone (the daemon sets
+// TZ from the config at start-up, so glibc's zoneinfo handles daylight saving). A local time that
+// does not exist (spring forward) is skipped; one that occurs twice (fall back) fires once, at its
+// first occurrence.
 //
 // Pure apart from the TimeZone, and the fixed-offset zone is pure. Thread safety: const methods
 // are safe from any thread.
 #pragma once
 
-#include <array>
-#include <bitset>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -27,6 +25,7 @@
 #include "common/civil_time.h"
 #include "common/clock.h"
 #include "common/status.h"
+#include "config/values.h"
 
 namespace mlc::flows {
 
@@ -46,8 +45,9 @@ class TimeZone {
 
 class Schedule {
  public:
-  // Parses a schedule; INVALID_ARGUMENT naming the field and value on error:
-  //   "cron field 2 (hour) '25': value out of range 0-23".
+  Schedule() = default;
+  explicit Schedule(config::Schedule parsed) : parsed_(std::move(parsed)) {}
+  // Parses with config::ParseSchedule; INVALID_ARGUMENT naming the schedule and the bad field.
   static Result<Schedule> Parse(std::string_view spec);
 
   // The first run time strictly after `after`. For intervals: after + interval. For cron: the
@@ -55,21 +55,13 @@ class Schedule {
   // e.g. "0 0 30 2 *").
   std::optional<Instant> Next(Instant after, const TimeZone& zone) const;
 
-  const std::string& spec() const { return spec_; }
-  bool is_interval() const { return interval_.has_value(); }
+  const std::string& spec() const { return parsed_.text; }
+  bool is_interval() const { return parsed_.kind == config::Schedule::Kind::kInterval; }
 
  private:
-  std::string spec_;
-  std::optional<std::chrono::seconds> interval_;
-  std::bitset<60> minutes_;
-  std::bitset<24> hours_;
-  std::bitset<32> days_;    // 1..31
-  std::bitset<13> months_;  // 1..12
-  std::bitset<7> weekdays_; // 0 = Sunday
-  bool days_restricted_ = false;
-  bool weekdays_restricted_ = false;
-
   bool Matches(const CivilDateTime& local) const;
+
+  config::Schedule parsed_;
 };
 
 }  // namespace mlc::flows

@@ -27,7 +27,9 @@ struct OpsServer::Impl {
   }
 
   void Webhook(const httplib::Request& req, httplib::Response& res) {
-    if (!options.webhook_allowlist.Allows(req.remote_addr)) {
+    const auto& allow = options.webhook_allowlist;
+    if (std::none_of(allow.begin(), allow.end(),
+                     [&](const config::Cidr& c) { return c.Contains(req.remote_addr); })) {
       Deny(req, res, "forbidden_address",
            "address " + req.remote_addr + " is not in server.webhook.allowed_cidrs");
       return;

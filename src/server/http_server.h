@@ -17,10 +17,11 @@
 
 #include <functional>
 #include <memory>
+#include <vector>
 #include <string>
 
 #include "common/status.h"
-#include "server/cidr.h"
+#include "config/values.h"
 #include "server/metrics.h"
 
 namespace mlc::server {
@@ -29,7 +30,8 @@ struct OpsServerOptions {
   std::string host = "127.0.0.1";
   int port = 0;  // 0 = pick a free port (see OpsServer::port())
   std::string webhook_path = "/webhooks/netsuite";
-  Allowlist webhook_allowlist;
+  // Callers whose address is in none of these ranges are refused; empty refuses everyone.
+  std::vector<config::Cidr> webhook_allowlist;
   std::string webhook_secret;  // empty = no shared secret required
   // The flow a webhook call may trigger; the query parameter ?flow= may name another
   // (must be one of `webhook_flows`).

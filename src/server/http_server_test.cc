@@ -60,7 +60,7 @@ class OpsServerTest : public ::testing::Test {
   void StartServer(std::string secret = "") {
     OpsServerOptions o;
     o.host = "127.0.0.2";
-    o.webhook_allowlist = *Allowlist::Parse({"127.0.0.1/32"});
+    o.webhook_allowlist = {*config::ParseCidr("127.0.0.1/32")};
     o.webhook_secret = std::move(secret);
     o.on_trigger = [this](const std::string& flow, const std::string& peer) {
       std::lock_guard lock(mu_);
@@ -149,6 +149,16 @@ TEST_F(OpsServerTest, WebhookNamesOnlyKnownFlows) {
             400);
   std::lock_guard lock(mu_);
   EXPECT_EQ(triggers_, std::vector<std::string>{"reference_sync@127.0.0.1"});
+}
+
+TEST_F(OpsServerTest, EmptyAllowlistRefusesEveryone) {
+  OpsServerOptions o;
+  o.host = "127.0.0.2";
+  Metrics m;
+  OpsServer open_to_none(std::move(o), &m);
+  ASSERT_TRUE(open_to_none.Start().ok());
+  EXPECT_EQ(Send("127.0.0.1", "127.0.0.2", open_to_none.port(), "POST", "/webhooks/netsuite").status,
+            403);
 }
 
 TEST_F(OpsServerTest, HealthReadinessAndMetrics) {
