@@ -13,5 +13,7 @@ struct Cli {
 };
 
 // One line per part:
+void RegisterCleoCommands(Cli& cli);
+void RegisterPartnersCommands(Cli& cli);
 
 }  // namespace mlc::sandbox

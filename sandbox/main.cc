@@ -5,6 +5,8 @@ int main(int argc, char** argv) {
   mlc::sandbox::Cli cli;
   cli.app.require_subcommand(1);
   // Parts register here, one line each:
+  mlc::sandbox::RegisterCleoCommands(cli);
+  mlc::sandbox::RegisterPartnersCommands(cli);
   try {
     cli.app.parse(argc, argv);
   } catch (const CLI::Success& e) {
