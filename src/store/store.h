@@ -162,9 +162,9 @@ struct Claimed {
 };
 
 struct ClaimRequest {
-  std::string worker_id;
-  std::vector<std::string> steps;  // empty: any step
-  std::vector<std::string> flows;  // empty: any flow
+  std::string worker_id{};
+  std::vector<std::string> steps{};  // empty: any step
+  std::vector<std::string> flows{};  // empty: any flow
   int limit = 10;
   std::chrono::milliseconds lease_duration{std::chrono::minutes(5)};
 };

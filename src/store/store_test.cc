@@ -19,25 +19,8 @@ using ::testing::HasSubstr;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-class StoreTest : public ::testing::TestWithParam<std::string> {
+class StoreTest : public testing::BackendTest {
  protected:
-  void SetUp() override {
-    auto db = testing::TestDatabase::Create(GetParam());
-    if (!db.ok()) {
-      if (db.error().code() == StatusCode::kFailedPrecondition) GTEST_SKIP() << db.error().message();
-      FAIL() << db.error();
-    }
-    db_.emplace(std::move(db).value());
-    Reopen();
-  }
-
-  void Reopen() {
-    store_.reset();
-    auto s = OpenStore(db_->url(), clock_);
-    ASSERT_TRUE(s.ok()) << s.error();
-    store_ = std::move(s).value();
-  }
-
   static NewDocument Doc(const std::string& key, const std::string& partner = "ACME") {
     NewDocument d;
     d.idempotency_key = key;
@@ -87,9 +70,6 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
     return r.ok() ? *r : Document{};
   }
 
-  FakeClock clock_;
-  std::optional<testing::TestDatabase> db_;
-  std::unique_ptr<Store> store_;
 };
 
 TEST_P(StoreTest, MigrationsAreAppliedOnceAndReopenIsIdempotent) {
@@ -577,7 +557,7 @@ TEST_P(StoreTest, ThreadsNeverRunTheSameStepTwice) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values("sqlite", "postgresql"),
-                         [](const auto& param_info) { return param_info.param; });
+                         testing::BackendName);
 
 }  // namespace
 }  // namespace mlc::store

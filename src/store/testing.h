@@ -10,16 +10,21 @@
 // one object per test.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <pqxx/pqxx>
+#include <memory>
+#include <optional>
 #include <random>
 #include <string>
 
+#include "common/clock.h"
 #include "common/status.h"
+#include "store/store.h"
 
 namespace mlc::store::testing {
 
@@ -133,5 +138,39 @@ class TestDatabase {
   std::string schema_;
   std::filesystem::path dir_;
 };
+
+// A parameterized fixture: GetParam() is the backend; SetUp makes a fresh database and opens the
+// store on a FakeClock (PostgreSQL cases skip, saying why, when MLC_TEST_PG_URL is unset).
+//   INSTANTIATE_TEST_SUITE_P(Backends, MyTest, ::testing::Values("sqlite", "postgresql"),
+//                            BackendName);
+class BackendTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    auto db = TestDatabase::Create(GetParam());
+    if (!db.ok()) {
+      if (db.error().code() == StatusCode::kFailedPrecondition) {
+        GTEST_SKIP() << db.error().message();
+      }
+      FAIL() << db.error();
+    }
+    db_.emplace(std::move(db).value());
+    Reopen();
+  }
+
+  void Reopen() {
+    store_.reset();
+    auto s = OpenStore(db_->url(), clock_);
+    ASSERT_TRUE(s.ok()) << s.error();
+    store_ = std::move(s).value();
+  }
+
+  FakeClock clock_;
+  std::optional<TestDatabase> db_;
+  std::unique_ptr<Store> store_;
+};
+
+inline std::string BackendName(const ::testing::TestParamInfo<std::string>& info) {
+  return info.param;
+}
 
 }  // namespace mlc::store::testing
