@@ -59,6 +59,25 @@ struct OpsServer::Impl {
     res.status = 202;
     res.set_content(R"({"accepted":true,"flow":")" + flow + "\"}", "application/json");
   }
+
+  void Console(const httplib::Request& req, httplib::Response& res) {
+    ConsoleRequest c;
+    c.method = req.method;
+    c.path = req.path;
+    for (const auto& [k, v] : req.params) c.params.emplace(k, v);  // first value of each
+    for (const auto& [k, v] : req.headers) {
+      std::string name = k;
+      std::transform(name.begin(), name.end(), name.begin(),
+                     [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+      c.headers.emplace(std::move(name), v);
+    }
+    c.body = req.body;
+    c.loopback_listener = IsLoopbackHost(options.host);
+    ConsoleResponse r = options.console->Handle(c);
+    res.status = r.status;
+    for (auto& [k, v] : r.headers) res.set_header(k, v);
+    res.set_content(std::move(r.body), r.content_type.c_str());
+  }
 };
 
 OpsServer::OpsServer(OpsServerOptions options, Metrics* metrics) : impl_(new Impl) {
@@ -89,6 +108,15 @@ OpsServer::OpsServer(OpsServerOptions options, Metrics* metrics) : impl_(new Imp
   impl->http.Get("/metrics", [impl](const httplib::Request&, httplib::Response& res) {
     res.set_content(impl->metrics->RenderPrometheus(), "text/plain; version=0.0.4");
   });
+  if (impl->options.console) {
+    auto console = [impl](const httplib::Request& req, httplib::Response& res) {
+      impl->Console(req, res);
+    };
+    impl->http.Get("/", console);
+    impl->http.Get("/assets/.*", console);
+    impl->http.Get("/api/.*", console);
+    impl->http.Post("/api/.*", console);
+  }
 }
 
 OpsServer::~OpsServer() { Stop(); }

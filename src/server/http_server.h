@@ -1,5 +1,5 @@
 // OpsServer: the daemon's HTTP endpoint: the NetSuite webhook receiver, /metrics, /healthz and
-// /readyz. (The ops console will be served from here too.)
+// /readyz, and the ops console (console.h) when one is given.
 //
 // Webhook: NetSuite calls it when a purchase order changes (from a user event script or an
 // event subscription). Such calls carry no signature, so the caller's address must be inside
@@ -22,6 +22,7 @@
 
 #include "common/status.h"
 #include "config/values.h"
+#include "server/console.h"
 #include "server/metrics.h"
 
 namespace mlc::server {
@@ -40,6 +41,9 @@ struct OpsServerOptions {
   std::function<void(const std::string& flow, const std::string& peer)> on_trigger;
   std::function<void(const std::string& peer, const std::string& reason)> on_denied;
   std::function<Status()> ready;  // nullptr = always ready
+  // The ops console, served at /, /assets/ and /api/ (nullptr = none). It requires
+  // authentication when `host` is not a loopback address (see console.h).
+  std::shared_ptr<ConsoleApi> console;
 };
 
 class OpsServer {
