@@ -3,9 +3,10 @@
 namespace mlc::app {
 
 void RegisterAll(Cli& cli) {
-  (void)cli;  // areas register below, one line each
   RegisterEdiCommands(cli);
   RegisterConfigCommands(cli);
+  RegisterStoreCommands(cli);
+  RegisterRunCommands(cli);
 }
 
 }  // namespace mlc::app

@@ -49,7 +49,7 @@ void AddLocked(Registry& r, std::string s) {
 }  // namespace
 
 void RegisterSecret(std::string_view secret) {
-  if (secret.empty()) return;
+  if (secret.size() < kMinSecretLength) return;
   auto& r = registry();
   std::unique_lock lock(r.mu);
   AddLocked(r, std::string(secret));

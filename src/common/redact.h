@@ -16,8 +16,12 @@
 
 namespace mlc {
 
-// Registers `secret` (and its encoded forms) for redaction. Empty strings are ignored.
+// Registers `secret` (and its encoded forms) for redaction. Strings shorter than
+// kMinSecretLength are ignored: redacting every "a" or "12" would make logs unreadable, and a
+// secret that short protects nothing (config warns about it; see config.cc).
 void RegisterSecret(std::string_view secret);
+
+inline constexpr size_t kMinSecretLength = 4;
 
 // Returns `text` with every registered secret replaced by "***".
 std::string Redact(std::string_view text);

@@ -29,10 +29,16 @@ TEST_F(RedactTest, ReplacesPercentEncodedForm) {
             "grant_type=password&password=***");
 }
 
-TEST_F(RedactTest, LongestSecretWins) {
+TEST_F(RedactTest, TooShortSecretsAreIgnored) {
   RegisterSecret("abc");
+  EXPECT_EQ(RegisteredSecretCount(), 0u);
+  EXPECT_EQ(Redact("abc"), "abc");
+}
+
+TEST_F(RedactTest, LongestSecretWins) {
+  RegisterSecret("abcd");
   RegisterSecret("abcdef-longer");
-  EXPECT_EQ(Redact("x abcdef-longer y abc"), "x *** y ***");
+  EXPECT_EQ(Redact("x abcdef-longer y abcd"), "x *** y ***");
 }
 
 TEST_F(RedactTest, EmptySecretIgnored) {

@@ -317,6 +317,14 @@ TEST(ConfigTest, EnvSecretIsReadAndRegistered) {
                           "set or empty (line 12)"));
 }
 
+TEST(ConfigTest, TooShortEnvSecretIsRefusedWithoutEcho) {
+  std::string text = Replace(kMinimal, "password: vault:cleo_password", "password: env:CLEO_PW");
+  LoadResult r = Load(text, {{"CLEO_PW", "pw1"}});
+  EXPECT_THAT(Messages(r),
+              ElementsAre("cleo.password: environment variable CLEO_PW (from env:CLEO_PW) is "
+                          "shorter than 4 characters; that cannot be a real secret (line 12)"));
+}
+
 TEST(ConfigTest, SecretInterpolatedFromEnvIsStillALiteral) {
   std::string text = Replace(kMinimal, "password: vault:cleo_password", "password: ${CLEO_PW}");
   LoadResult r = Load(text, {{"CLEO_PW", "plain-text-pw"}});

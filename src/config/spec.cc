@@ -358,6 +358,15 @@ std::optional<SecretRef> DecodeSecret(const YAML::Node& n, const KeySpec&, Decod
                                ref->name, ref->name));
       return std::nullopt;
     }
+    if (value->size() < kMinSecretLength) {
+      // Too short to redact from logs without mangling them (redact.h), and too short to be a
+      // real credential: refuse it rather than risk printing it.
+      ctx.AddError(path, line,
+                   fmt::format("environment variable {} (from env:{}) is shorter than {} "
+                               "characters; that cannot be a real secret",
+                               ref->name, ref->name, kMinSecretLength));
+      return std::nullopt;
+    }
     RegisterSecret(*value);
     ref->value = std::move(*value);
   }

@@ -89,6 +89,8 @@ OpsServer::OpsServer(OpsServerOptions options, Metrics* metrics) : impl_(new Imp
   auto* impl = impl_.get();
   // httplib sets SO_REUSEPORT by default, which lets a second daemon bind the same port and
   // silently share the traffic; keep only SO_REUSEADDR so a busy port is an error.
+  // Idle keep-alive connections hold Stop() until they time out; keep that short.
+  impl->http.set_keep_alive_timeout(1);
   impl->http.set_socket_options([](socket_t sock) {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);

@@ -30,7 +30,7 @@ namespace mlc::server {
 struct OpsServerOptions {
   std::string host = "127.0.0.1";
   int port = 0;  // 0 = pick a free port (see OpsServer::port())
-  std::string webhook_path = "/webhooks/netsuite";
+  std::string webhook_path = "/webhook/netsuite";
   // Callers whose address is in none of these ranges are refused; empty refuses everyone.
   std::vector<config::Cidr> webhook_allowlist;
   std::string webhook_secret;  // empty = no shared secret required

@@ -89,7 +89,7 @@ class OpsServerTest : public ::testing::Test {
 
 TEST_F(OpsServerTest, WebhookFromAllowedAddressTriggersAPoll) {
   StartServer();
-  Reply r = Send("127.0.0.1", "127.0.0.2", server_->port(), "POST", "/webhooks/netsuite", "",
+  Reply r = Send("127.0.0.1", "127.0.0.2", server_->port(), "POST", "/webhook/netsuite", "",
                  R"({"recordType":"purchaseorder","id":"501"})");
   EXPECT_EQ(r.status, 202);
   EXPECT_EQ(r.body, R"({"accepted":true,"flow":"po_outbound"})");
@@ -101,7 +101,7 @@ TEST_F(OpsServerTest, WebhookFromAllowedAddressTriggersAPoll) {
 
 TEST_F(OpsServerTest, WebhookFromOtherAddressIsForbiddenAndReported) {
   StartServer();
-  Reply r = Send("127.0.0.3", "127.0.0.2", server_->port(), "POST", "/webhooks/netsuite");
+  Reply r = Send("127.0.0.3", "127.0.0.2", server_->port(), "POST", "/webhook/netsuite");
   EXPECT_EQ(r.status, 403);
   std::lock_guard lock(mu_);
   EXPECT_TRUE(triggers_.empty());
@@ -113,18 +113,18 @@ TEST_F(OpsServerTest, WebhookFromOtherAddressIsForbiddenAndReported) {
 
 TEST_F(OpsServerTest, SharedSecretRequiredWhenConfigured) {
   StartServer("s3cret-webhook-value");
-  EXPECT_EQ(Send("127.0.0.1", "127.0.0.2", server_->port(), "POST", "/webhooks/netsuite").status,
+  EXPECT_EQ(Send("127.0.0.1", "127.0.0.2", server_->port(), "POST", "/webhook/netsuite").status,
             403);
-  EXPECT_EQ(Send("127.0.0.1", "127.0.0.2", server_->port(), "POST", "/webhooks/netsuite",
+  EXPECT_EQ(Send("127.0.0.1", "127.0.0.2", server_->port(), "POST", "/webhook/netsuite",
                  "X-MLC-Webhook-Secret: wrong-value-of-same-len\r\n")
                 .status,
             403);
-  EXPECT_EQ(Send("127.0.0.1", "127.0.0.2", server_->port(), "POST", "/webhooks/netsuite",
+  EXPECT_EQ(Send("127.0.0.1", "127.0.0.2", server_->port(), "POST", "/webhook/netsuite",
                  "X-MLC-Webhook-Secret: s3cret-webhook-value\r\n")
                 .status,
             202);
   // The right secret from the wrong address is still refused.
-  EXPECT_EQ(Send("127.0.0.3", "127.0.0.2", server_->port(), "POST", "/webhooks/netsuite",
+  EXPECT_EQ(Send("127.0.0.3", "127.0.0.2", server_->port(), "POST", "/webhook/netsuite",
                  "X-MLC-Webhook-Secret: s3cret-webhook-value\r\n")
                 .status,
             403);
@@ -140,11 +140,11 @@ TEST_F(OpsServerTest, SharedSecretRequiredWhenConfigured) {
 TEST_F(OpsServerTest, WebhookNamesOnlyKnownFlows) {
   StartServer();
   EXPECT_EQ(Send("127.0.0.1", "127.0.0.2", server_->port(), "POST",
-                 "/webhooks/netsuite?flow=reference_sync")
+                 "/webhook/netsuite?flow=reference_sync")
                 .status,
             202);
   EXPECT_EQ(Send("127.0.0.1", "127.0.0.2", server_->port(), "POST",
-                 "/webhooks/netsuite?flow=drop_tables")
+                 "/webhook/netsuite?flow=drop_tables")
                 .status,
             400);
   std::lock_guard lock(mu_);
@@ -157,7 +157,7 @@ TEST_F(OpsServerTest, EmptyAllowlistRefusesEveryone) {
   Metrics m;
   OpsServer open_to_none(std::move(o), &m);
   ASSERT_TRUE(open_to_none.Start().ok());
-  EXPECT_EQ(Send("127.0.0.1", "127.0.0.2", open_to_none.port(), "POST", "/webhooks/netsuite").status,
+  EXPECT_EQ(Send("127.0.0.1", "127.0.0.2", open_to_none.port(), "POST", "/webhook/netsuite").status,
             403);
 }
 
@@ -169,7 +169,7 @@ TEST_F(OpsServerTest, HealthReadinessAndMetrics) {
   Reply not_ready = Send("127.0.0.3", "127.0.0.2", server_->port(), "GET", "/readyz");
   EXPECT_EQ(not_ready.status, 503);
   EXPECT_EQ(not_ready.body, "not ready: UNAVAILABLE: store unreachable\n");
-  Send("127.0.0.3", "127.0.0.2", server_->port(), "POST", "/webhooks/netsuite");
+  Send("127.0.0.3", "127.0.0.2", server_->port(), "POST", "/webhook/netsuite");
   Reply m = Send("127.0.0.3", "127.0.0.2", server_->port(), "GET", "/metrics");
   EXPECT_EQ(m.status, 200);
   EXPECT_NE(m.body.find("mlc_webhook_requests_total{outcome=\"forbidden_address\"} 1"),

@@ -1,0 +1,212 @@
+#include "app/daemon.h"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <ctime>
+#include <iostream>
+#include <memory>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "app/commands.h"
+#include "common/clock.h"
+#include "common/log.h"
+#include "config/config.h"
+#include "flows/runner.h"
+#include "server/http_server.h"
+
+namespace mlc::app {
+namespace {
+
+// Everything built from one Config; rebuilt on SIGHUP.
+struct Runtime {
+  server::Metrics metrics;
+  std::unique_ptr<flows::FlowRunner> runner;
+  std::unique_ptr<server::OpsServer> server;
+
+  void Stop() {
+    if (runner) runner->Stop();
+    if (server) server->Stop();
+  }
+};
+
+void ApplyLogging(const config::LoggingConfig& c) {
+  LogOptions o;
+  o.format = c.format == config::LogFormat::kJson ? LogFormat::kJson : LogFormat::kHuman;
+  o.level = static_cast<LogLevel>(static_cast<int>(c.level));
+  o.file = c.file;
+  Status s = InitLogging(o);
+  if (!s.ok()) std::fprintf(stderr, "ml-connector: %s\n", s.ToString().c_str());
+}
+
+void ApplyTimezone(const std::string& tz) {
+  if (tz.empty()) return;
+  setenv("TZ", tz.c_str(), 1);
+  tzset();
+}
+
+// The flows this build implements. A configured flow that is not implemented yet is reported,
+// never faked.
+std::vector<std::unique_ptr<flows::Flow>> ImplementedFlows(const config::Config&) { return {}; }
+
+Result<std::unique_ptr<Runtime>> Build(const config::Config& cfg, bool with_server) {
+  auto rt = std::make_unique<Runtime>();
+  rt->runner =
+      std::make_unique<flows::FlowRunner>(SystemClock::Get(), flows::TimeZone::ProcessLocal());
+  auto implemented = ImplementedFlows(cfg);
+  for (const auto& [name, fc] : cfg.flows) {
+    if (!fc.enabled) continue;
+    auto it = std::find_if(implemented.begin(), implemented.end(),
+                           [&, n = name](const auto& f) { return f && f->name() == n; });
+    if (it == implemented.end()) {
+      LogWarn("flow is configured but not implemented in this build; it will not run",
+              {{"flow", name}});
+      continue;
+    }
+    rt->runner->Add(std::move(*it), flows::Schedule(fc.schedule));
+  }
+  if (with_server && !cfg.server.listen.empty()) {
+    server::OpsServerOptions o;
+    const auto colon = cfg.server.listen.rfind(':');
+    o.host = cfg.server.listen.substr(0, colon);
+    o.port = std::stoi(cfg.server.listen.substr(colon + 1));  // validated by config
+    if (!cfg.server.webhook.path.empty()) o.webhook_path = cfg.server.webhook.path;
+    o.webhook_allowlist = cfg.server.webhook.allowed_cidrs;
+    if (cfg.server.webhook.shared_secret.kind == config::SecretRef::Kind::kEnv) {
+      o.webhook_secret = cfg.server.webhook.shared_secret.value;
+    }
+    auto* runner = rt->runner.get();
+    o.on_trigger = [runner](const std::string& flow, const std::string& peer) {
+      Status s = runner->Trigger(flow);
+      LogInfo("webhook triggered a poll", {{"flow", flow}, {"peer", peer},
+                                           {"result", s.ok() ? "queued" : s.message()}});
+    };
+    o.on_denied = [](const std::string& peer, const std::string& reason) {
+      LogWarn("webhook call refused", {{"peer", peer}, {"reason", reason}});
+    };
+    rt->server = std::make_unique<server::OpsServer>(std::move(o), &rt->metrics);
+  }
+  return rt;
+}
+
+Status Start(Runtime& rt) {
+  if (rt.server) {
+    RETURN_IF_ERROR(rt.server->Start());
+  }
+  rt.runner->Start();
+  return Status::Ok();
+}
+
+void LogRunning(const Runtime& rt, const config::Config& cfg, const std::string& path) {
+  const std::string host = cfg.server.listen.substr(0, cfg.server.listen.rfind(':'));
+  LogInfo("ml-connector running",
+          {{"config", path},
+           {"listen", rt.server ? fmt::format("{}:{}", host, rt.server->port()) : "none"},
+           {"flows", std::to_string(rt.runner->status().size())}});
+}
+
+int PrintOnce(flows::FlowRunner& runner, bool json) {
+  auto results = runner.RunAllOnce();
+  int rc = kExitOk;
+  nlohmann::json out = nlohmann::json::array();
+  for (auto& [name, r] : results) {
+    nlohmann::json j{{"flow", name}, {"ok", r.ok()}};
+    if (r.ok()) {
+      j["counts"] = r->counts;
+      j["notes"] = r->notes;
+    } else {
+      j["error"] = r.error().ToString();
+      rc = kExitFailure;
+    }
+    out.push_back(j);
+  }
+  if (json) {
+    std::cout << out.dump(2) << "\n";
+    return rc;
+  }
+  if (results.empty()) std::cout << "run --once: no implemented flow is enabled in the config\n";
+  for (const auto& j : out) {
+    std::cout << fmt::format("{:<16} {}", j["flow"].get<std::string>(),
+                             j["ok"].get<bool>() ? "ok" : "FAILED: " + j["error"].get<std::string>());
+    if (j.contains("counts")) {
+      for (const auto& [k, v] : j["counts"].items()) std::cout << " " << k << "=" << v;
+    }
+    std::cout << "\n";
+  }
+  return rc;
+}
+
+}  // namespace
+
+int RunDaemon(const RunOptions& options) {
+  // Signals are taken synchronously by this thread (sigwait); every thread started below
+  // inherits the blocked mask, so no handler runs at an arbitrary point.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+
+  auto loaded = config::LoadConfigFile(options.config_path);
+  if (!loaded.ok()) {
+    for (const auto& e : loaded.errors) std::cerr << e.ToString() << "\n";
+    std::cerr << options.config_path << ": " << loaded.errors.size() << " error(s)\n";
+    return kExitUsage;
+  }
+  config::Config cfg = std::move(loaded.config);
+  ApplyLogging(cfg.logging);
+  ApplyTimezone(cfg.timezone);
+
+  auto built = Build(cfg, /*with_server=*/!options.once);
+  if (!built.ok()) {
+    LogError("cannot start", {{"error", built.error().ToString()}});
+    return kExitFailure;
+  }
+  std::unique_ptr<Runtime> rt = std::move(built).value();
+  if (options.once) return PrintOnce(*rt->runner, options.json);
+
+  if (Status s = Start(*rt); !s.ok()) {
+    LogError("cannot start", {{"error", s.ToString()}});
+    rt->Stop();
+    return kExitFailure;
+  }
+  LogRunning(*rt, cfg, options.config_path);
+  for (;;) {
+    int sig = 0;
+    if (sigwait(&set, &sig) != 0) continue;
+    if (sig == SIGHUP) {
+      auto reloaded = config::LoadConfigFile(options.config_path);
+      if (!reloaded.ok()) {
+        for (const auto& e : reloaded.errors) {
+          LogError("config reload rejected; keeping the running configuration",
+                   {{"error", e.ToString()}});
+        }
+        continue;
+      }
+      LogInfo("config reloaded; restarting flows and server", {{"config", options.config_path}});
+      rt->Stop();
+      cfg = std::move(reloaded.config);
+      ApplyLogging(cfg.logging);
+      ApplyTimezone(cfg.timezone);
+      auto next = Build(cfg, true);
+      if (next.ok()) rt = std::move(next).value();
+      if (Status s = next.ok() ? Start(*rt) : next.error(); !s.ok()) {
+        LogError("cannot restart after reload", {{"error", s.ToString()}});
+        rt->Stop();
+        return kExitFailure;
+      }
+      LogRunning(*rt, cfg, options.config_path);
+      continue;
+    }
+    LogInfo("stopping: finishing runs in flight", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
+    rt->Stop();
+    LogInfo("ml-connector stopped");
+    return kExitOk;
+  }
+}
+
+}  // namespace mlc::app

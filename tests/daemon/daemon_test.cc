@@ -1,0 +1,254 @@
+// `ml-connector run` as a process: it is started with a config in a temp directory, its JSON log
+// lines are read from stderr, and it is sent real signals.
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/curl_http_client.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+constexpr const char* kConfig = R"(store:
+  url: sqlite://{dir}/state.db
+logging:
+  format: json
+  level: info
+netsuite:
+  account_id: "1234567_SB1"
+  base_url: http://127.0.0.1:9
+  auth:
+    method: oauth2_m2m
+    oauth2:
+      client_id: env:T_NS_CLIENT
+      certificate_id: cert1
+      private_key: env:T_NS_KEY
+cleo:
+  base_url: http://127.0.0.1:9
+  username: demo
+  password: env:T_CLEO_PASSWORD
+flows:
+  po_outbound:
+    schedule: every 5m
+server:
+  listen: 127.0.0.1:0
+  webhook:
+    allowed_cidrs: [127.0.0.1/32]
+)";
+
+class Daemon {
+ public:
+  explicit Daemon(const fs::path& config, std::vector<std::string> extra = {"run"}) {
+    int err[2], out[2];
+    EXPECT_EQ(pipe(err), 0);
+    EXPECT_EQ(pipe(out), 0);
+    pid_ = fork();
+    if (pid_ == 0) {
+      dup2(err[1], 2);
+      dup2(out[1], 1);
+      close(err[0]);
+      close(out[0]);
+      setenv("T_NS_CLIENT", "client-id-1234", 1);
+      setenv("T_NS_KEY", "private-key-5678", 1);
+      setenv("T_CLEO_PASSWORD", "cleo-password-9012", 1);
+      std::vector<std::string> args = {MLC_CONNECTOR_BIN, "-c", config.string()};
+      args.insert(args.end(), extra.begin(), extra.end());
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(argv[0], argv.data());
+      _exit(127);
+    }
+    close(err[1]);
+    close(out[1]);
+    err_ = err[0];
+    out_ = out[0];
+  }
+  ~Daemon() {
+    if (pid_ > 0 && !exited_) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+    close(err_);
+    close(out_);
+  }
+
+  // Waits for a JSON log line whose "msg" equals `msg`; returns it (null on timeout).
+  nlohmann::json WaitFor(const std::string& msg, std::chrono::milliseconds timeout = 20s) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+      size_t nl;
+      while ((nl = buffer_.find('\n')) != std::string::npos) {
+        std::string line = buffer_.substr(0, nl);
+        buffer_.erase(0, nl + 1);
+        lines_.push_back(line);
+        auto j = nlohmann::json::parse(line, nullptr, false);
+        if (!j.is_discarded() && j.value("msg", "") == msg) return j;
+      }
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) return nullptr;
+      pollfd p{err_, POLLIN, 0};
+      if (poll(&p, 1, static_cast<int>(left.count())) <= 0) return nullptr;
+      char buf[4096];
+      ssize_t n = read(err_, buf, sizeof buf);
+      if (n <= 0) return nullptr;
+      buffer_.append(buf, static_cast<size_t>(n));
+    }
+  }
+  std::string AllStdout() {
+    std::string s;
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(out_, buf, sizeof buf)) > 0) s.append(buf, static_cast<size_t>(n));
+    return s;
+  }
+  void Signal(int sig) { kill(pid_, sig); }
+  // Exit code, or -1 on timeout.
+  int Wait(std::chrono::milliseconds timeout = 20s) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        exited_ = true;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      }
+      std::this_thread::sleep_for(10ms);
+    }
+    return -1;
+  }
+  const std::vector<std::string>& lines() const { return lines_; }
+
+ private:
+  pid_t pid_ = -1;
+  int err_ = -1, out_ = -1;
+  bool exited_ = false;
+  std::string buffer_;
+  std::vector<std::string> lines_;
+};
+
+class DaemonTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("mlc-daemon-" + std::to_string(getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    WriteConfig(Good());
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string Good() const {
+    std::string c = kConfig;
+    c.replace(c.find("{dir}"), 5, dir_.string());
+    return c;
+  }
+  void WriteConfig(const std::string& text) { std::ofstream(dir_ / "ml.yaml") << text; }
+  fs::path config() const { return dir_ / "ml.yaml"; }
+
+  fs::path dir_;
+};
+
+int PortOf(const nlohmann::json& running) {
+  const std::string listen = running.value("listen", "");
+  return std::stoi(listen.substr(listen.rfind(':') + 1));
+}
+
+TEST_F(DaemonTest, StartsServesAndStopsCleanlyOnSigterm) {
+  Daemon d(config());
+  auto running = d.WaitFor("ml-connector running");
+  ASSERT_FALSE(running.is_null()) << "daemon did not start";
+  const int port = PortOf(running);
+  mlc::CurlHttpClient http;
+  mlc::HttpRequest req;
+  req.url = "http://127.0.0.1:" + std::to_string(port) + "/healthz";
+  auto health = http.Send(req);
+  ASSERT_TRUE(health.ok()) << health.status();
+  EXPECT_EQ(health->status, 200);
+  // A webhook call from an allowed address is accepted and logged.
+  mlc::HttpRequest hook;
+  hook.method = "POST";
+  hook.url = "http://127.0.0.1:" + std::to_string(port) + "/webhook/netsuite";
+  auto accepted = http.Send(hook);
+  ASSERT_TRUE(accepted.ok());
+  EXPECT_EQ(accepted->status, 202);
+  EXPECT_FALSE(d.WaitFor("webhook triggered a poll").is_null());
+
+  d.Signal(SIGTERM);
+  EXPECT_FALSE(d.WaitFor("ml-connector stopped").is_null());
+  EXPECT_EQ(d.Wait(), 0);
+}
+
+TEST_F(DaemonTest, SighupWithBrokenConfigKeepsTheRunningOne) {
+  Daemon d(config());
+  auto running = d.WaitFor("ml-connector running");
+  ASSERT_FALSE(running.is_null());
+  const int port = PortOf(running);
+
+  WriteConfig(Good() + "bogus_section: 1\n");
+  d.Signal(SIGHUP);
+  auto rejected = d.WaitFor("config reload rejected; keeping the running configuration");
+  ASSERT_FALSE(rejected.is_null());
+  EXPECT_NE(rejected.value("error", "").find("bogus_section"), std::string::npos)
+      << rejected.dump();
+  // Still serving on the same port.
+  mlc::CurlHttpClient http;
+  mlc::HttpRequest req;
+  req.url = "http://127.0.0.1:" + std::to_string(port) + "/healthz";
+  auto health = http.Send(req);
+  ASSERT_TRUE(health.ok()) << health.status();
+  EXPECT_EQ(health->status, 200);
+
+  WriteConfig(Good());
+  d.Signal(SIGHUP);
+  EXPECT_FALSE(d.WaitFor("config reloaded; restarting flows and server").is_null());
+  auto again = d.WaitFor("ml-connector running");
+  ASSERT_FALSE(again.is_null());
+  req.url = "http://127.0.0.1:" + std::to_string(PortOf(again)) + "/healthz";
+  auto after = http.Send(req);
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_EQ(after->status, 200);
+  d.Signal(SIGINT);
+  EXPECT_EQ(d.Wait(), 0);
+}
+
+TEST_F(DaemonTest, SecretsNeverReachTheLog) {
+  Daemon d(config());
+  ASSERT_FALSE(d.WaitFor("ml-connector running").is_null());
+  d.Signal(SIGTERM);
+  d.WaitFor("ml-connector stopped");
+  EXPECT_EQ(d.Wait(), 0);
+  for (const auto& line : d.lines()) {
+    for (const char* secret : {"client-id-1234", "private-key-5678", "cleo-password-9012"}) {
+      EXPECT_EQ(line.find(secret), std::string::npos) << line;
+    }
+  }
+}
+
+TEST_F(DaemonTest, BadConfigAtStartIsAUsageError) {
+  WriteConfig(Good() + "flows:\n  nonsense: {}\n");
+  Daemon d(config());
+  EXPECT_EQ(d.Wait(), 2);
+}
+
+TEST_F(DaemonTest, OnceWithoutImplementedFlowsSaysSo) {
+  Daemon d(config(), {"run", "--once"});
+  EXPECT_EQ(d.Wait(), 0);
+  EXPECT_EQ(d.AllStdout(), "run --once: no implemented flow is enabled in the config\n");
+}
+
+}  // namespace
