@@ -5,7 +5,6 @@ namespace mlc::app {
 void RegisterAll(Cli& cli) {
   RegisterEdiCommands(cli);
   RegisterConfigCommands(cli);
-  RegisterStoreCommands(cli);
   RegisterRunCommands(cli);
 }
 
