@@ -2,6 +2,8 @@
 //   edi to-json FILE    the lossless JSON form (docs/edi-json.md) on stdout
 //   edi from-json FILE  X12 from that JSON form on stdout
 //   edi fmt FILE        the same X12, one segment per line
+//   edi validate FILE.. schema validation with 997 codes (exit 0 all valid, 1 any invalid)
+//   edi ack FILE        the 997 (--999: 999) that would be sent for FILE's groups
 // Errors go to stderr with their location; exit 0 ok, 1 the input is not usable, 2 usage (a file
 // that cannot be opened, bad options). `edi validate` and `edi ack` are registered here too.
 #include <fcntl.h>
@@ -12,10 +14,13 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "app/commands.h"
+#include "edi/ack.h"
 #include "edi/json_form.h"
 #include "edi/reader.h"
+#include "edi/validator.h"
 #include "edi/writer.h"
 
 namespace mlc::app {
@@ -83,6 +88,105 @@ void Run(Cli& cli, const std::string& command, const std::string& path, Body bod
   cli.exit_code = kExitOk;
 }
 
+// `edi validate FILE...` and `edi ack FILE` (validator.h, ack.h).
+void RegisterEdiValidateCommands(Cli& cli, CLI::App* edi) {
+  struct Options {
+    std::vector<std::string> files;
+    bool json = false;
+    bool accept_unknown_segments = false;
+    bool accept_isa11_letter = false;
+    bool accept_element_errors = false;
+    std::vector<std::string> ignore_codes;
+    std::string file;
+    bool ack999 = false;
+    std::string isa13 = "1", gs06 = "1", st02 = "0001", date = "20000101", time = "0000";
+  };
+  auto opts = std::make_shared<Options>();
+  auto validator_options = [opts] {
+    edi::ValidatorOptions v;
+    v.accept_unknown_segments = opts->accept_unknown_segments;
+    v.accept_isa11_letter_in_5010 = opts->accept_isa11_letter;
+    v.accept_element_errors = opts->accept_element_errors;
+    v.ignore_code_lists_for.insert(opts->ignore_codes.begin(), opts->ignore_codes.end());
+    return v;
+  };
+  auto add_tolerances = [opts](CLI::App* c) {
+    c->add_flag("--accept-unknown-segments", opts->accept_unknown_segments,
+                "tolerate unknown segments (AK304 1 and 6)");
+    c->add_flag("--accept-isa11-letter", opts->accept_isa11_letter,
+                "tolerate a letter (U) in ISA11 of a 00402+ interchange");
+    c->add_flag("--accept-element-errors", opts->accept_element_errors,
+                "accept sets whose only errors are element errors (AK501 E)");
+    c->add_option("--ignore-codes", opts->ignore_codes,
+                  "element ids (BEG02) or element numbers (355) whose code list is not checked");
+  };
+
+  CLI::App* validate = edi->add_subcommand(
+      "validate", "Validate X12 files against the schemas; report problems with 997 codes");
+  validate->add_option("FILE", opts->files, "X12 files, or - for stdin")->required();
+  validate->add_flag("--json", opts->json, "print the report as JSON");
+  add_tolerances(validate);
+  validate->callback([&cli, opts, validator_options] {
+    bool all_valid = true;
+    for (const std::string& path : opts->files) {
+      auto input = Input::Open(path);
+      if (!input.ok()) {
+        std::fprintf(stderr, "ml-connector edi validate: %s\n", input.error().message().c_str());
+        cli.exit_code = kExitUsage;
+        return;
+      }
+      auto report = edi::ValidateInput((*input)->source(), validator_options());
+      if (!report.ok()) {
+        std::fprintf(stderr, "ml-connector edi validate: %s: %s\n", path.c_str(),
+                     report.error().message().c_str());
+        all_valid = false;
+        continue;
+      }
+      std::string text = opts->json ? edi::FormatReportJson(*report, path) + "\n"
+                                    : edi::FormatReport(*report, path);
+      if (!WriteStdout(text).ok()) {
+        cli.exit_code = kExitFailure;
+        return;
+      }
+      all_valid = all_valid && report->ok();
+    }
+    std::fflush(stdout);
+    cli.exit_code = all_valid ? kExitOk : kExitFailure;
+  });
+
+  CLI::App* ack = edi->add_subcommand(
+      "ack", "Print the 997 (or 999) that would be sent for each interchange of an X12 file");
+  ack->add_option("FILE", opts->file, "X12 file, or - for stdin")->required();
+  ack->add_flag("--999", opts->ack999, "build a 999 (005010X231A1) instead of a 997");
+  ack->add_option("--isa13", opts->isa13, "interchange control number of the ack");
+  ack->add_option("--gs06", opts->gs06, "first group control number of the ack");
+  ack->add_option("--st02", opts->st02, "first transaction set control number of the ack");
+  ack->add_option("--date", opts->date, "CCYYMMDD for ISA09/GS04");
+  ack->add_option("--time", opts->time, "HHMM for ISA10/GS05");
+  add_tolerances(ack);
+  ack->callback([&cli, opts, validator_options] {
+    Run(cli, "ack", opts->file, [&](Input& in) -> Status {
+      ASSIGN_OR_RETURN(auto report, edi::ValidateInput(in.source(), validator_options()));
+      edi::AckOptions o;
+      o.kind = opts->ack999 ? edi::AckKind::k999 : edi::AckKind::k997;
+      o.interchange_control_number = opts->isa13;
+      o.group_control_number = opts->gs06;
+      o.set_control_number = opts->st02;
+      o.date = opts->date;
+      o.time = opts->time;
+      bool any = false;
+      for (const edi::InterchangeResult& ic : report.interchanges) {
+        if (ic.groups.empty()) continue;
+        ASSIGN_OR_RETURN(std::string x12, edi::BuildAcknowledgment(ic, o));
+        RETURN_IF_ERROR(WriteStdout(x12));
+        any = true;
+      }
+      if (!any) return InvalidArgumentError("no functional group to acknowledge");
+      return Status::Ok();
+    });
+  });
+}
+
 }  // namespace
 
 void RegisterEdiCommands(Cli& cli) {
@@ -135,6 +239,8 @@ void RegisterEdiCommands(Cli& cli) {
       return edi::Reformat(in.source(), lb, WriteStdout);
     });
   });
+
+  RegisterEdiValidateCommands(cli, edi);
 }
 
 }  // namespace mlc::app

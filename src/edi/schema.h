@@ -1,0 +1,173 @@
+// X12 schemas as data: segment dictionaries (elements with type, length, usage, code lists,
+// syntax notes) and transaction-set structures (segment order, loops, min/max use) for 850, 810,
+// 855, 856, 997 and 999 in 004010 and 005010. The tables are text files under src/edi/schemas/
+// (format in schemas/README.md) compiled into the binary; adding a document type or version is a
+// new data file, not new code.
+//
+// A SchemaRegistry owns everything it parsed; the pointers it hands out stay valid for its
+// lifetime. Builtin() is parsed once (thread-safe static initialisation) and lives for the whole
+// process. A registry is immutable after construction and may be shared between threads.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "common/status.h"
+
+namespace mlc::edi {
+
+enum class ElementType : uint8_t {
+  kId,         // a code (ID)
+  kString,     // AN
+  kNumeric,    // N0..N9: integer digits with `implied_decimals` implied fraction digits
+  kReal,       // R: optional minus, digits, optional decimal point
+  kDate,       // DT: CCYYMMDD (or YYMMDD when max_length is 6)
+  kTime,       // TM: HHMM[SS[D[D]]]
+  kComposite,  // a composite (C001, C030, ...): see components
+};
+std::string_view ElementTypeName(ElementType type);  // "ID", "AN", "N", "R", "DT", "TM", "C"
+
+enum class Usage : uint8_t { kMandatory, kOptional, kConditional };
+
+// A code list of one data element. `partial` lists hold the codes seen in partner guides, not the
+// whole X12 list; the validator checks them only when asked (ValidatorOptions).
+struct CodeList {
+  std::string reference;  // data element reference number, e.g. "353"
+  bool partial = false;
+  std::set<std::string, std::less<>> codes;
+
+  bool Contains(std::string_view code) const { return codes.find(code) != codes.end(); }
+};
+
+struct ElementDef {
+  std::string id;         // "BEG01", or "REF04-01" for a component
+  std::string reference;  // AK402: dictionary reference ("353"), or the composite's ("C040")
+  ElementType type = ElementType::kString;
+  uint8_t implied_decimals = 0;  // kNumeric only
+  uint16_t min_length = 1;
+  uint16_t max_length = 1;
+  Usage usage = Usage::kOptional;
+  uint16_t max_repeat = 1;              // > 1: a repeating element (5010 repetition separator)
+  const CodeList* codes = nullptr;      // ID elements with a code list
+  std::vector<ElementDef> components;   // kComposite only
+  bool more_components = false;         // components after the last listed are not checked
+};
+
+// An X12 syntax note ("P0607": if any of elements 6, 7 is present, all are).
+struct SyntaxRule {
+  enum class Kind : uint8_t {
+    kPaired,           // P: if any is present, all are required
+    kRequired,         // R: at least one is required
+    kExclusion,        // E: not more than one may be present
+    kConditional,      // C: if the first is present, all the others are required
+    kListConditional,  // L: if the first is present, at least one of the others is required
+  };
+  Kind kind;
+  std::vector<uint16_t> positions;  // 1-based element positions
+  std::string text;                 // as written, e.g. "P0607"
+};
+
+struct SegmentDef {
+  std::string tag;
+  std::vector<ElementDef> elements;  // elements[0] is position 1
+  bool more_elements = false;        // elements after the last listed exist but are not checked
+  std::vector<SyntaxRule> rules;
+};
+
+// Packs a segment tag (2..3 characters) into an integer for fast comparisons. Tags longer than 3
+// characters get a key no real tag has.
+inline uint32_t TagKey(std::string_view tag) {
+  if (tag.empty() || tag.size() > 3) return 0xFFFFFFFFu;
+  uint32_t k = 0;
+  for (char c : tag) k = (k << 8) | static_cast<unsigned char>(c);
+  return k;
+}
+
+// One entry of a loop's child list: a segment, or a loop whose first segment is `tag`.
+struct StructureNode {
+  std::string tag;
+  uint32_t key = 0;                  // TagKey(tag)
+  uint32_t min_use = 0;
+  uint32_t max_use = 1;              // kUnbounded for ">1"
+  const SegmentDef* segment = nullptr;  // the dictionary entry (null: structure-only segment)
+  std::vector<StructureNode> children;  // a loop's body after its first segment
+  bool loop = false;
+
+  static constexpr uint32_t kUnbounded = 0xFFFFFFFFu;
+  bool is_loop() const { return loop; }
+};
+
+// The segment dictionary of one version.
+struct Dictionary {
+  std::string version;  // "004010"
+  std::unordered_map<uint32_t, SegmentDef> segments;  // by TagKey
+  std::set<std::string, std::less<>> known;  // every segment id this version knows of
+
+  const SegmentDef* Find(std::string_view tag) const {
+    auto it = segments.find(TagKey(tag));
+    return it == segments.end() ? nullptr : &it->second;
+  }
+  bool Knows(std::string_view tag) const { return known.find(tag) != known.end(); }
+};
+
+struct TransactionSetSchema {
+  std::string id;             // "850"
+  std::string version;        // "004010"
+  std::string functional_id;  // GS01: "PO"
+  std::string title;
+  StructureNode root;         // a pseudo-loop whose children are ST ... SE
+  const Dictionary* dictionary = nullptr;
+  std::set<std::string, std::less<>> tags;  // every tag anywhere in the structure
+
+  bool Contains(std::string_view tag) const { return tags.find(tag) != tags.end(); }
+};
+
+class SchemaRegistry {
+ public:
+  // The schemas compiled from src/edi/schemas/. Parsed on first use; a parse error in our own
+  // data aborts (belief: the data is tested by schema_test).
+  static const SchemaRegistry& Builtin();
+
+  // Parses schema files (dictionaries first, then code lists and sets in any order; see
+  // schemas/README.md). Errors: kInvalidArgument naming the file name given, the line and what is
+  // wrong (unknown type, bad length, element id not matching its position, unknown base version,
+  // set for a version without dictionary, ...).
+  struct File {
+    std::string name;
+    std::string_view text;
+  };
+  static Result<std::unique_ptr<SchemaRegistry>> Parse(const std::vector<File>& files);
+
+  // The schema for set `id` (ST01) in the group version `gs08` (GS08, e.g. "004010VICS"), or null.
+  // Versions are matched on their first six characters; a version without its own tables falls
+  // back to the nearest lower one of the same major release (004030 -> 004010,
+  // 005010X231A1 -> 005010), never across majors (003010 has none).
+  const TransactionSetSchema* Find(std::string_view id, std::string_view gs08) const;
+  // The dictionary used for `gs08` by the same rule, or null.
+  const Dictionary* FindDictionary(std::string_view gs08) const;
+  // The version Find() would use for `gs08` ("" when none).
+  std::string ResolveVersion(std::string_view gs08) const;
+
+  std::vector<const TransactionSetSchema*> sets() const;
+  const CodeList* FindCodes(std::string_view reference) const;
+
+ private:
+  SchemaRegistry() = default;
+  Status ParseDictionary(const File& file);
+  Status ParseCodes(const File& file);
+  Status ParseSet(const File& file);
+  Status Link();
+
+  std::map<std::string, std::unique_ptr<Dictionary>, std::less<>> dictionaries_;
+  std::map<std::string, std::unique_ptr<CodeList>, std::less<>> codes_;
+  // key: version + "/" + id
+  std::map<std::string, std::unique_ptr<TransactionSetSchema>, std::less<>> sets_;
+};
+
+}  // namespace mlc::edi

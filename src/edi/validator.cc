@@ -1,0 +1,984 @@
+#include "edi/validator.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace mlc::edi {
+namespace {
+
+constexpr size_t kMaxElementErrors = 99;  // AK4 max use per AK3 loop (x12.md §8)
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+bool AllDigits(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (!IsDigit(c)) return false;
+  }
+  return true;
+}
+
+// Characters counted for length: N and R values exclude sign and decimal point (X12 rule);
+// other values count characters (UTF-8 continuation bytes are not counted).
+size_t ValueLength(const ElementDef& e, std::string_view v) {
+  size_t n = 0;
+  if (e.type == ElementType::kNumeric || e.type == ElementType::kReal) {
+    for (char c : v) n += IsDigit(c);
+    return n;
+  }
+  for (char c : v) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
+}
+
+bool ValidNumeric(std::string_view v) {
+  if (!v.empty() && v[0] == '-') v.remove_prefix(1);
+  return AllDigits(v);
+}
+
+bool ValidReal(std::string_view v) {
+  if (!v.empty() && v[0] == '-') v.remove_prefix(1);
+  bool digit = false, point = false;
+  for (char c : v) {
+    if (IsDigit(c)) {
+      digit = true;
+    } else if (c == '.' && !point) {
+      point = true;
+    } else {
+      return false;
+    }
+  }
+  return digit;
+}
+
+bool HasControlCharacter(std::string_view v) {
+  for (char c : v) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7F) return true;
+  }
+  return false;
+}
+
+int ToInt(std::string_view s) {
+  int v = 0;
+  for (char c : s) v = v * 10 + (c - '0');
+  return v;
+}
+
+bool ValidDate(std::string_view v) {
+  if (!AllDigits(v) || (v.size() != 8 && v.size() != 6)) return false;
+  int year = v.size() == 8 ? ToInt(v.substr(0, 4)) : 2000 + ToInt(v.substr(0, 2));
+  std::string_view md = v.substr(v.size() - 4);
+  int month = ToInt(md.substr(0, 2));
+  int day = ToInt(md.substr(2, 2));
+  if (month < 1 || month > 12 || day < 1) return false;
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  int max = kDays[month - 1];
+  if (month == 2 && ((year % 4 == 0 && year % 100 != 0) || year % 400 == 0)) max = 29;
+  return day <= max;
+}
+
+bool ValidTime(std::string_view v) {
+  if (!AllDigits(v) || v.size() < 4 || v.size() > 8) return false;
+  if (ToInt(v.substr(0, 2)) > 23 || ToInt(v.substr(2, 2)) > 59) return false;
+  if (v.size() >= 6 && ToInt(v.substr(4, 2)) > 59) return false;
+  return true;
+}
+
+std::string Clip(std::string_view v) { return std::string(v.substr(0, 99)); }
+
+// Judges one set; see ValidateSet.
+class SetChecker {
+ public:
+  SetChecker(const TransactionSetSchema& schema, const ValidatorOptions& options, bool approximate,
+             SetResult* out)
+      : schema_(schema),
+        options_(options),
+        out_(out),
+        v5010_(schema.version >= "005"),
+        approximate_(approximate) {}
+
+  void Run(std::span<const Segment> segments, bool has_trailer) {
+    stack_.push_back(Frame{&schema_.root, 0, 0});
+    for (size_t k = 0; k < segments.size(); ++k) OnSegment(segments[k]);
+    if (segments.empty()) return;
+    const Segment& last = segments.back();
+    // Close every open loop; at the top level SE is the envelope's business (AK502 2).
+    while (stack_.size() > 1) {
+      Close(stack_.back(), last, false);
+      stack_.pop_back();
+    }
+    Close(stack_.back(), last, !has_trailer);
+  }
+
+ private:
+  struct Frame {
+    const StructureNode* loop;
+    size_t pos;     // index into loop->children
+    uint32_t uses;  // uses of children[pos]
+  };
+
+  std::string_view LoopId(const Frame& f) const {
+    return f.loop == &schema_.root ? std::string_view() : std::string_view(f.loop->tag);
+  }
+
+  SegmentError& AddSegmentError(const Segment& at, std::string_view tag, std::string_view loop_id,
+                                SegmentErrorCode code, std::string message) {
+    SegmentError e;
+    e.tag = std::string(tag);
+    e.position = at.location().segment_in_set;
+    e.loop_id = std::string(loop_id);
+    e.code = code;
+    e.location = at.location();
+    e.message = std::move(message);
+    out_->segments.push_back(std::move(e));
+    return out_->segments.back();
+  }
+
+  // Reports mandatory entries of `f` from its position on that were not (fully) used.
+  // `skip_se`: at the end of a set without trailer, SE itself is the envelope's finding.
+  void Close(const Frame& f, const Segment& at, bool skip_se) {
+    const auto& ch = f.loop->children;
+    for (size_t j = f.pos; j < ch.size(); ++j) {
+      uint32_t uses = j == f.pos ? f.uses : 0;
+      if (ch[j].min_use > uses && !(skip_se && ch[j].tag == "SE")) Missing(ch[j], f, at);
+    }
+  }
+
+  void MissingBetween(const Frame& f, size_t to, const Segment& at) {
+    const auto& ch = f.loop->children;
+    for (size_t j = f.pos; j < to; ++j) {
+      uint32_t uses = j == f.pos ? f.uses : 0;
+      if (ch[j].min_use > uses) Missing(ch[j], f, at);
+    }
+  }
+
+  void Missing(const StructureNode& n, const Frame& f, const Segment& at) {
+    AddSegmentError(at, n.tag, n.is_loop() ? std::string_view(n.tag) : LoopId(f),
+                    SegmentErrorCode::kMandatorySegmentMissing,
+                    fmt::format("mandatory {} {} is missing before segment {} ({})",
+                                n.is_loop() ? "loop" : "segment", n.tag,
+                                at.location().segment_in_set, at.tag()));
+  }
+
+  // Index of the entry for `key` in `f` from its position on (-1 if none); `over` when the only
+  // candidate has reached its maximum use.
+  static int Find(const Frame& f, uint32_t key, bool* over) {
+    const auto& ch = f.loop->children;
+    int first_full = -1;
+    for (size_t i = f.pos; i < ch.size(); ++i) {
+      if (ch[i].key != key) continue;
+      uint32_t uses = i == f.pos ? f.uses : 0;
+      if (uses < ch[i].max_use) {
+        *over = false;
+        return static_cast<int>(i);
+      }
+      if (first_full < 0) first_full = static_cast<int>(i);
+    }
+    *over = first_full >= 0;
+    return first_full;
+  }
+
+  void OnSegment(const Segment& s) {
+    std::string_view tag = s.tag();
+    uint32_t key = TagKey(tag);
+    for (size_t d = stack_.size(); d-- > 0;) {
+      bool over = false;
+      int i = Find(stack_[d], key, &over);
+      if (i < 0) continue;
+      while (stack_.size() > d + 1) {
+        Close(stack_.back(), s, false);
+        stack_.pop_back();
+      }
+      Frame& f = stack_[d];
+      auto idx = static_cast<size_t>(i);
+      if (idx != f.pos) {
+        MissingBetween(f, idx, s);
+        f.pos = idx;
+        f.uses = 0;
+      }
+      ++f.uses;
+      const StructureNode& n = f.loop->children[idx];
+      std::string_view loop_id = n.is_loop() ? std::string_view(n.tag) : LoopId(f);
+      if (over) {
+        if (n.is_loop()) {
+          AddSegmentError(s, tag, loop_id, SegmentErrorCode::kLoopOverMaximum,
+                          fmt::format("loop {} occurs more than {} times", n.tag, n.max_use));
+        } else {
+          AddSegmentError(s, tag, loop_id, SegmentErrorCode::kSegmentExceedsMaximumUse,
+                          fmt::format("segment {} occurs more than {} times here", n.tag,
+                                      n.max_use));
+        }
+      }
+      if (n.is_loop()) stack_.push_back(Frame{&n, 0, 0});
+      if (n.segment != nullptr) CheckElements(s, *n.segment, loop_id);
+      return;
+    }
+    Unmatched(s);
+  }
+
+  void Unmatched(const Segment& s) {
+    std::string_view tag = s.tag();
+    std::string_view loop_id = LoopId(stack_.back());
+    bool well_formed = tag.size() >= 2 && tag.size() <= 3 &&
+                       std::all_of(tag.begin(), tag.end(), [](char c) {
+                         return IsDigit(c) || (c >= 'A' && c <= 'Z');
+                       });
+    if (!well_formed || !schema_.dictionary->Knows(tag)) {
+      SegmentError& e = AddSegmentError(
+          s, tag, loop_id, SegmentErrorCode::kUnrecognizedSegment,
+          fmt::format("segment id '{}' is not an X12 {} segment", tag, schema_.version));
+      e.tolerated = options_.accept_unknown_segments || approximate_;
+      return;
+    }
+    if (!schema_.Contains(tag)) {
+      SegmentError& e = AddSegmentError(
+          s, tag, loop_id, SegmentErrorCode::kSegmentNotInSet,
+          fmt::format("segment {} is not part of the {} transaction set", tag, schema_.id));
+      e.tolerated = options_.accept_unknown_segments || approximate_;
+      return;
+    }
+    // Defined in this set: earlier in an open loop means out of sequence, else unexpected here.
+    uint32_t key = TagKey(tag);
+    for (const Frame& f : stack_) {
+      const auto& ch = f.loop->children;
+      for (size_t i = 0; i < f.pos && i < ch.size(); ++i) {
+        if (ch[i].key == key) {
+          AddSegmentError(s, tag, loop_id, SegmentErrorCode::kSegmentOutOfSequence,
+                          fmt::format("segment {} is out of sequence (it belongs before {})", tag,
+                                      ch[f.pos].tag))
+              .tolerated = approximate_;
+          return;
+        }
+      }
+    }
+    AddSegmentError(s, tag, loop_id, SegmentErrorCode::kUnexpectedSegment,
+                    fmt::format("segment {} is not expected here (not inside its loop)", tag))
+        .tolerated = approximate_;
+  }
+
+  // The AK3 for `s` collecting its element errors (created on the first one).
+  ElementError& AddElementError(const Segment& s, std::string_view loop_id, const ElementDef& e,
+                                uint16_t element, uint16_t component, ElementErrorCode code,
+                                std::string_view value, std::string message) {
+    if (current_ == nullptr) {
+      current_ = &AddSegmentError(s, s.tag(), loop_id, SegmentErrorCode::kSegmentHasElementErrors,
+                                  fmt::format("segment {} has data element errors", s.tag()));
+      current_->tolerated = true;  // until an element error counts
+    }
+    ElementError err;
+    err.element = element;
+    err.component = component;
+    err.reference = e.reference;
+    err.code = code;
+    err.value = Clip(value);
+    err.id = e.id;
+    err.message = std::move(message);
+    if (current_->elements.size() < kMaxElementErrors) current_->elements.push_back(std::move(err));
+    else overflow_.push_back(std::move(err));
+    return overflow_.empty() ? current_->elements.back() : overflow_.back();
+  }
+
+  void Counted(ElementError& err) {
+    if (!err.tolerated) current_->tolerated = false;
+  }
+
+  bool CodeListIgnored(const ElementDef& e) const {
+    const auto& ig = options_.ignore_code_lists_for;
+    if (ig.empty()) return false;
+    std::string_view id = e.id;
+    if (size_t dash = id.find('-'); dash != std::string_view::npos) id = id.substr(0, dash);
+    return ig.count(e.id) != 0 || ig.count(id) != 0 || ig.count(e.reference) != 0;
+  }
+
+  void CheckValue(const Segment& s, std::string_view loop_id, const ElementDef& e, uint16_t pos,
+                  uint16_t comp, std::string_view v) {
+    auto add = [&](ElementErrorCode code, std::string message, bool tolerated = false) {
+      ElementError& err = AddElementError(s, loop_id, e, pos, comp, code, v, std::move(message));
+      err.tolerated = tolerated;
+      Counted(err);
+    };
+    switch (e.type) {
+      case ElementType::kNumeric:
+        if (!ValidNumeric(v)) {
+          return add(ElementErrorCode::kInvalidCharacter,
+                     fmt::format("{} '{}' is not an N{} number (digits only, implied decimals)",
+                                 e.id, v, e.implied_decimals));
+        }
+        break;
+      case ElementType::kReal:
+        if (!ValidReal(v)) {
+          return add(ElementErrorCode::kInvalidCharacter,
+                     fmt::format("{} '{}' is not a decimal number", e.id, v));
+        }
+        break;
+      case ElementType::kDate:
+        if (!AllDigits(v)) {
+          return add(ElementErrorCode::kInvalidDate, fmt::format("{} '{}' is not a date", e.id, v));
+        }
+        break;
+      case ElementType::kTime:
+        if (!AllDigits(v)) {
+          return add(ElementErrorCode::kInvalidTime, fmt::format("{} '{}' is not a time", e.id, v));
+        }
+        break;
+      default:
+        if (HasControlCharacter(v)) {
+          return add(ElementErrorCode::kInvalidCharacter,
+                     fmt::format("{} contains a control character", e.id));
+        }
+        break;
+    }
+    size_t len = ValueLength(e, v);
+    if (len < e.min_length) {
+      return add(ElementErrorCode::kTooShort,
+                 fmt::format("{} '{}' is shorter than {} characters", e.id, v, e.min_length));
+    }
+    if (len > e.max_length) {
+      return add(ElementErrorCode::kTooLong,
+                 fmt::format("{} is longer than {} characters ({})", e.id, e.max_length, len));
+    }
+    if (e.type == ElementType::kDate && !ValidDate(v)) {
+      return add(ElementErrorCode::kInvalidDate, fmt::format("{} '{}' is not a valid date", e.id, v));
+    }
+    if (e.type == ElementType::kTime && !ValidTime(v)) {
+      return add(ElementErrorCode::kInvalidTime, fmt::format("{} '{}' is not a valid time", e.id, v));
+    }
+    if (e.codes != nullptr && (!e.codes->partial || options_.check_partial_code_lists) &&
+        !e.codes->Contains(v)) {
+      add(ElementErrorCode::kInvalidCode,
+          fmt::format("{} '{}' is not a code of element {}", e.id, v, e.reference),
+          CodeListIgnored(e));
+    }
+  }
+
+  void CheckComposite(const Segment& s, std::string_view loop_id, const ElementDef& e,
+                      uint16_t pos, std::string_view v) {
+    char sep = s.delimiters().component;
+    size_t k = 0, start = 0;
+    for (;;) {
+      size_t end = v.find(sep, start);
+      std::string_view c = v.substr(start, end == std::string_view::npos ? v.npos : end - start);
+      ++k;
+      if (k > e.components.size()) {
+        if (!e.more_components && !c.empty()) {
+          ElementError& err = AddElementError(
+              s, loop_id, e, pos, static_cast<uint16_t>(k), ElementErrorCode::kTooManyComponents,
+              c, fmt::format("{} has more than {} components", e.id, e.components.size()));
+          Counted(err);
+        }
+      } else {
+        const ElementDef& cd = e.components[k - 1];
+        if (c.empty()) {
+          if (cd.usage == Usage::kMandatory) {
+            ElementError& err = AddElementError(
+                s, loop_id, cd, pos, static_cast<uint16_t>(k), ElementErrorCode::kMandatoryMissing,
+                "", fmt::format("mandatory component {} is missing", cd.id));
+            Counted(err);
+          }
+        } else {
+          CheckValue(s, loop_id, cd, pos, static_cast<uint16_t>(k), c);
+        }
+      }
+      if (end == std::string_view::npos) break;
+      start = end + 1;
+    }
+  }
+
+  void CheckElements(const Segment& s, const SegmentDef& def, std::string_view loop_id) {
+    current_ = nullptr;
+    overflow_.clear();
+    const Delimiters& d = s.delimiters();
+    size_t n = def.elements.size();
+    for (size_t i = 1; i <= n; ++i) {
+      const ElementDef& e = def.elements[i - 1];
+      std::string_view v = s.element(i);
+      auto pos = static_cast<uint16_t>(i);
+      if (v.empty()) {
+        if (e.usage == Usage::kMandatory) {
+          Counted(AddElementError(s, loop_id, e, pos, 0, ElementErrorCode::kMandatoryMissing, "",
+                                  fmt::format("mandatory element {} is missing", e.id)));
+        }
+        continue;
+      }
+      if (d.repetition != 0 && v.find(d.repetition) != std::string_view::npos) {
+        size_t reps = static_cast<size_t>(std::count(v.begin(), v.end(), d.repetition)) + 1;
+        if (reps > e.max_repeat) {
+          Counted(AddElementError(
+              s, loop_id, e, pos, 0, ElementErrorCode::kTooManyRepetitions, v,
+              e.max_repeat == 1
+                  ? fmt::format("{} does not repeat but contains the repetition separator '{}'",
+                                e.id, d.repetition)
+                  : fmt::format("{} repeats {} times, at most {}", e.id, reps, e.max_repeat)));
+          continue;
+        }
+        if (e.type == ElementType::kComposite) {
+          size_t start = 0;
+          for (;;) {
+            size_t end = v.find(d.repetition, start);
+            std::string_view r = v.substr(start, end == v.npos ? v.npos : end - start);
+            if (!r.empty()) CheckComposite(s, loop_id, e, pos, r);
+            if (end == v.npos) break;
+            start = end + 1;
+          }
+          continue;
+        }
+      }
+      if (e.type == ElementType::kComposite) {
+        CheckComposite(s, loop_id, e, pos, v);
+        continue;
+      }
+      if (v.find(d.component) != std::string_view::npos) {
+        Counted(AddElementError(
+            s, loop_id, e, pos, 0,
+            v5010_ ? ElementErrorCode::kTooManyComponents : ElementErrorCode::kInvalidCharacter, v,
+            fmt::format("{} is a simple element but contains the component separator '{}'", e.id,
+                        d.component)));
+        continue;
+      }
+      CheckValue(s, loop_id, e, pos, 0, v);
+    }
+    if (!def.more_elements && s.size() > n) {
+      for (size_t i = n + 1; i <= s.size(); ++i) {
+        if (!s.element(i).empty()) {
+          ElementDef extra;
+          extra.id = fmt::format("{}{:02}", def.tag, i);
+          Counted(AddElementError(s, loop_id, extra, static_cast<uint16_t>(i), 0,
+                                  ElementErrorCode::kTooManyElements, s.element(i),
+                                  fmt::format("{} has {} elements, at most {} are defined",
+                                              def.tag, s.size(), n)));
+          break;
+        }
+      }
+    }
+    for (const SyntaxRule& r : def.rules) CheckRule(s, loop_id, def, r);
+    current_ = nullptr;
+  }
+
+  void CheckRule(const Segment& s, std::string_view loop_id, const SegmentDef& def,
+                 const SyntaxRule& r) {
+    auto present = [&](uint16_t p) { return !s.element(p).empty(); };
+    auto def_at = [&](uint16_t p) -> ElementDef {
+      if (p >= 1 && p <= def.elements.size()) return def.elements[p - 1];
+      ElementDef e;
+      e.id = fmt::format("{}{:02}", def.tag, p);
+      return e;
+    };
+    auto missing = [&](uint16_t p) {
+      ElementDef e = def_at(p);
+      Counted(AddElementError(s, loop_id, e, p, 0, ElementErrorCode::kConditionalRequiredMissing,
+                              "", fmt::format("{} is required by syntax note {}", e.id, r.text)));
+    };
+    size_t count = 0;
+    for (uint16_t p : r.positions) count += present(p);
+    switch (r.kind) {
+      case SyntaxRule::Kind::kPaired:
+        if (count > 0 && count < r.positions.size()) {
+          for (uint16_t p : r.positions) {
+            if (!present(p)) missing(p);
+          }
+        }
+        break;
+      case SyntaxRule::Kind::kRequired:
+        if (count == 0) missing(r.positions[0]);
+        break;
+      case SyntaxRule::Kind::kExclusion:
+        if (count > 1) {
+          size_t seen = 0;
+          for (uint16_t p : r.positions) {
+            if (present(p) && ++seen == 2) {
+              ElementDef e = def_at(p);
+              Counted(AddElementError(s, loop_id, e, p, 0, ElementErrorCode::kExclusionViolated,
+                                      s.element(p),
+                                      fmt::format("{} may not be present with the others of {}",
+                                                  e.id, r.text)));
+            }
+          }
+        }
+        break;
+      case SyntaxRule::Kind::kConditional:
+        if (present(r.positions[0])) {
+          for (size_t k = 1; k < r.positions.size(); ++k) {
+            if (!present(r.positions[k])) missing(r.positions[k]);
+          }
+        }
+        break;
+      case SyntaxRule::Kind::kListConditional:
+        if (present(r.positions[0]) && count == 1) missing(r.positions[1]);
+        break;
+    }
+  }
+
+  const TransactionSetSchema& schema_;
+  const ValidatorOptions& options_;
+  SetResult* out_;
+  bool v5010_;
+  bool approximate_;  // the schema is of a nearby version: unknown/unexpected segments are warnings
+  std::vector<Frame> stack_;
+  SegmentError* current_ = nullptr;
+  std::vector<ElementError> overflow_;  // AK4s beyond 99 (dropped)
+};
+
+void FinalizeSet(SetResult* r, bool supported, const ValidatorOptions& options) {
+  r->set_errors.clear();
+  auto add = [&](std::string_view code) {
+    if (!code.empty() &&
+        std::find(r->set_errors.begin(), r->set_errors.end(), code) == r->set_errors.end()) {
+      r->set_errors.emplace_back(code);
+    }
+  };
+  bool unsupported = !supported && !options.accept_unsupported_sets;
+  if (unsupported) add("1");
+  for (const Finding& f : r->findings) add(Ak502Code(f.kind));
+  bool structural = false, element = false;
+  for (const SegmentError& s : r->segments) {
+    if (!s.counts()) continue;
+    if (s.code == SegmentErrorCode::kSegmentHasElementErrors) {
+      element = true;
+    } else {
+      structural = true;
+    }
+  }
+  if (structural || element) add("5");
+  bool element_only = element && !structural && r->findings.empty() && !unsupported;
+  if (r->set_errors.empty()) {
+    r->code = AckCode::kAccepted;  // tolerated problems do not count
+  } else if (element_only && options.accept_element_errors) {
+    r->code = AckCode::kAcceptedWithErrors;
+  } else {
+    r->code = AckCode::kRejected;
+  }
+}
+
+void FinalizeGroup(GroupResult* g) {
+  g->group_errors.clear();
+  for (const Finding& f : g->findings) {
+    std::string_view c = Ak905Code(f.kind);
+    if (!c.empty() && std::find(g->group_errors.begin(), g->group_errors.end(), c) ==
+                          g->group_errors.end()) {
+      g->group_errors.emplace_back(c);
+    }
+  }
+  g->received = static_cast<uint32_t>(g->sets.size());
+  g->accepted = 0;
+  bool errors = false;
+  for (const SetResult& s : g->sets) {
+    if (s.code != AckCode::kRejected) ++g->accepted;
+    if (s.code == AckCode::kAcceptedWithErrors) errors = true;
+  }
+  if (!g->group_errors.empty()) {
+    g->code = AckCode::kRejected;
+  } else if (g->accepted == g->received) {
+    g->code = errors ? AckCode::kAcceptedWithErrors : AckCode::kAccepted;
+  } else if (g->accepted == 0) {
+    g->code = AckCode::kRejected;
+  } else {
+    g->code = AckCode::kPartiallyAccepted;
+  }
+}
+
+// ISA12 "00501" -> "005010" for sets outside a group.
+std::string VersionFromIsa(std::string_view isa12) {
+  if (isa12.size() == 5 && AllDigits(isa12)) return std::string(isa12) + "0";
+  return "";
+}
+
+}  // namespace
+
+char AckCodeChar(AckCode code) {
+  switch (code) {
+    case AckCode::kAccepted: return 'A';
+    case AckCode::kAcceptedWithErrors: return 'E';
+    case AckCode::kPartiallyAccepted: return 'P';
+    case AckCode::kRejected: return 'R';
+  }
+  return 'R';
+}
+
+std::string_view AckCodeName(AckCode code) {
+  switch (code) {
+    case AckCode::kAccepted: return "accepted";
+    case AckCode::kAcceptedWithErrors: return "accepted-with-errors";
+    case AckCode::kPartiallyAccepted: return "partially-accepted";
+    case AckCode::kRejected: return "rejected";
+  }
+  return "rejected";
+}
+
+Result<AckCode> ParseAckCode(std::string_view code) {
+  if (code == "A") return AckCode::kAccepted;
+  if (code == "E") return AckCode::kAcceptedWithErrors;
+  if (code == "P") return AckCode::kPartiallyAccepted;
+  // M (MAC failed), W (assurance failed), X (not analysable after decryption): rejections.
+  if (code == "R" || code == "M" || code == "W" || code == "X") return AckCode::kRejected;
+  return InvalidArgumentError("'{}' is not an acknowledgment code (A, E, P, R, M, W, X)", code);
+}
+
+std::string_view SegmentErrorName(SegmentErrorCode code) {
+  switch (code) {
+    case SegmentErrorCode::kUnrecognizedSegment: return "unrecognized segment id";
+    case SegmentErrorCode::kUnexpectedSegment: return "unexpected segment";
+    case SegmentErrorCode::kMandatorySegmentMissing: return "mandatory segment missing";
+    case SegmentErrorCode::kLoopOverMaximum: return "loop occurs over maximum times";
+    case SegmentErrorCode::kSegmentExceedsMaximumUse: return "segment exceeds maximum use";
+    case SegmentErrorCode::kSegmentNotInSet: return "segment not in defined transaction set";
+    case SegmentErrorCode::kSegmentOutOfSequence: return "segment not in proper sequence";
+    case SegmentErrorCode::kSegmentHasElementErrors: return "segment has data element errors";
+  }
+  return "?";
+}
+
+std::string_view ElementErrorName(ElementErrorCode code) {
+  switch (code) {
+    case ElementErrorCode::kMandatoryMissing: return "mandatory data element missing";
+    case ElementErrorCode::kConditionalRequiredMissing:
+      return "conditional required data element missing";
+    case ElementErrorCode::kTooManyElements: return "too many data elements";
+    case ElementErrorCode::kTooShort: return "data element too short";
+    case ElementErrorCode::kTooLong: return "data element too long";
+    case ElementErrorCode::kInvalidCharacter: return "invalid character in data element";
+    case ElementErrorCode::kInvalidCode: return "invalid code value";
+    case ElementErrorCode::kInvalidDate: return "invalid date";
+    case ElementErrorCode::kInvalidTime: return "invalid time";
+    case ElementErrorCode::kExclusionViolated: return "exclusion condition violated";
+    case ElementErrorCode::kTooManyRepetitions: return "too many repetitions";
+    case ElementErrorCode::kTooManyComponents: return "too many components";
+  }
+  return "?";
+}
+
+bool SegmentError::counts() const {
+  if (tolerated) return false;
+  if (code != SegmentErrorCode::kSegmentHasElementErrors) return true;
+  return std::any_of(elements.begin(), elements.end(),
+                     [](const ElementError& e) { return !e.tolerated; });
+}
+
+bool InterchangeResult::ok() const {
+  if (!findings.empty() || !orphan_sets.empty()) return false;
+  return std::all_of(groups.begin(), groups.end(), [](const GroupResult& g) {
+    return g.code == AckCode::kAccepted || g.code == AckCode::kAcceptedWithErrors;
+  });
+}
+
+bool ValidationReport::ok() const {
+  return std::all_of(interchanges.begin(), interchanges.end(),
+                     [](const InterchangeResult& i) { return i.ok(); });
+}
+
+SetResult ValidateSet(std::span<const Segment> segments, const TransactionSetSchema* schema,
+                      const ValidatorOptions& options, std::string_view group_version) {
+  SetResult r;
+  if (!segments.empty()) {
+    r.id = std::string(segments[0].element(1));
+    r.control_number = std::string(segments[0].element(2));
+    r.convention = std::string(segments[0].element(3));
+    r.location = segments[0].location();
+  }
+  bool has_trailer = !segments.empty() && segments.back().tag() == "SE" && segments.size() > 1;
+  if (schema != nullptr) {
+    r.schema_version = schema->version;
+    bool approximate =
+        !group_version.empty() && group_version.substr(0, 6) != schema->version;
+    if (approximate) {
+      r.notes.push_back(fmt::format("validated with the {} tables (no {} tables): unknown or "
+                                    "misplaced segments are warnings",
+                                    schema->version, group_version.substr(0, 6)));
+    }
+    SetChecker(*schema, options, approximate, &r).Run(segments, has_trailer);
+  } else if (!options.accept_unsupported_sets) {
+    r.notes.push_back(fmt::format("transaction set {} is not supported (no schema)", r.id));
+  }
+  FinalizeSet(&r, schema != nullptr, options);
+  return r;
+}
+
+Result<ValidationReport> ValidateInput(ByteSource& source, const ValidatorOptions& options,
+                                       const SchemaRegistry& registry) {
+  Reader reader(source);
+  EnvelopeChecker checker(options.envelope);
+  ValidationReport report;
+  InterchangeResult* ic = nullptr;
+  GroupResult* group = nullptr;
+  size_t seen = 0;
+  for (;;) {
+    ASSIGN_OR_RETURN(Event ev, reader.Next());
+    checker.Observe(ev);
+    if (ev.kind == EventKind::kEnd) break;
+    switch (ev.kind) {
+      case EventKind::kInterchangeStart: {
+        ic = &report.interchanges.emplace_back();
+        group = nullptr;
+        ic->header = *ev.interchange;
+        const InterchangeHeader& h = ic->header;
+        std::string_view isa11 = std::string_view(h.isa[11]).substr(0, 1);
+        bool alnum = !isa11.empty() && (IsDigit(isa11[0]) || (isa11[0] >= 'A' && isa11[0] <= 'Z') ||
+                                        (isa11[0] >= 'a' && isa11[0] <= 'z'));
+        if (h.version() >= "00402" && AllDigits(h.version()) && alnum &&
+            !options.accept_isa11_letter_in_5010) {
+          Finding f;
+          f.kind = FindingKind::kIsaElementInvalid;
+          f.message = fmt::format("ISA11 is '{}' but ISA12 {} wants a repetition separator there "
+                                  "(a letter cannot be one)", isa11, h.version());
+          f.location = ev.location;
+          f.location.element = 11;
+          f.segment_tag = "ISA";
+          f.interchange_control_number = h.isa[13];
+          ic->findings.push_back(std::move(f));
+        }
+        break;
+      }
+      case EventKind::kGroupStart: {
+        group = &ic->groups.emplace_back();
+        group->header = *ev.group;
+        group->functional_id = std::string(ev.group->functional_id());
+        group->control_number = std::string(ev.group->control_number());
+        group->version = std::string(ev.group->version());
+        break;
+      }
+      case EventKind::kTransactionSet: {
+        const TransactionSet& set = *ev.set;
+        std::string version =
+            group != nullptr ? group->version : VersionFromIsa(ev.interchange->version());
+        const TransactionSetSchema* schema = registry.Find(set.id(), version);
+        SetResult r = ValidateSet(set.segments, schema, options, version);
+        if (schema == nullptr && !options.accept_unsupported_sets) {
+          r.notes.clear();
+          r.notes.push_back(
+              registry.ResolveVersion(version).empty()
+                  ? fmt::format("version '{}' has no schema tables", version)
+                  : fmt::format("transaction set {} is not supported in {}", set.id(), version));
+        }
+        (group != nullptr ? group->sets : ic->orphan_sets).push_back(std::move(r));
+        break;
+      }
+      case EventKind::kGroupEnd:
+        if (group != nullptr && ev.segment != nullptr) {
+          std::string_view ge01 = ev.segment->element(1);
+          group->included = AllDigits(ge01) && ge01.size() <= 9
+                                ? static_cast<uint32_t>(std::stoul(std::string(ge01)))
+                                : 0;
+          if (!AllDigits(ge01)) group->included = static_cast<uint32_t>(group->sets.size());
+        } else if (group != nullptr) {
+          group->included = static_cast<uint32_t>(group->sets.size());
+        }
+        break;
+      case EventKind::kTa1:
+        if (ic != nullptr) ++ic->ta1_count;
+        break;
+      default:
+        break;
+    }
+    // Attribute the findings this event produced.
+    const auto& all = checker.findings();
+    for (; seen < all.size(); ++seen) {
+      const Finding& f = all[seen];
+      if (ic == nullptr) continue;  // belief: the reader starts every input with an ISA
+      switch (ScopeOf(f.kind)) {
+        case FindingScope::kSet: {
+          std::vector<SetResult>* sets = group != nullptr ? &group->sets : &ic->orphan_sets;
+          auto it = std::find_if(sets->rbegin(), sets->rend(), [&](const SetResult& s) {
+            return s.control_number == f.set_control_number && s.id == f.set_id;
+          });
+          if (it != sets->rend()) {
+            it->findings.push_back(f);
+            it->notes.push_back(f.message);
+          } else {
+            ic->findings.push_back(f);
+          }
+          break;
+        }
+        case FindingScope::kGroup:
+          if (group != nullptr) {
+            group->findings.push_back(f);
+          } else if (!ic->groups.empty()) {
+            ic->groups.back().findings.push_back(f);
+          } else {
+            ic->findings.push_back(f);
+          }
+          break;
+        case FindingScope::kInterchange:
+          ic->findings.push_back(f);
+          break;
+      }
+    }
+    if (ev.kind == EventKind::kGroupEnd) group = nullptr;
+  }
+  for (InterchangeResult& i : report.interchanges) {
+    for (GroupResult& g : i.groups) {
+      for (SetResult& s : g.sets) FinalizeSet(&s, !s.schema_version.empty(), options);
+      FinalizeGroup(&g);
+      if (g.included == 0 && g.received != 0 && g.header.gs.empty()) g.included = g.received;
+    }
+    for (SetResult& s : i.orphan_sets) FinalizeSet(&s, !s.schema_version.empty(), options);
+  }
+  return report;
+}
+
+Result<ValidationReport> ValidateInput(std::string_view x12, const ValidatorOptions& options,
+                                       const SchemaRegistry& registry) {
+  MemorySource source(x12);
+  return ValidateInput(source, options, registry);
+}
+
+namespace {
+
+std::string Ak401(const ElementError& e) {
+  std::string s = std::to_string(e.element);
+  if (e.component != 0 || e.repetition != 0) s += fmt::format(":{}", e.component);
+  if (e.repetition != 0) s += fmt::format(":{}", e.repetition);
+  return s;
+}
+
+void FormatSet(std::string* out, std::string_view name, const SetResult& s,
+               std::string_view where) {
+  out->append(fmt::format("{}: {}set {} {}: {} (AK501 {}{}{})\n", name, where, s.id,
+                          s.control_number, AckCodeName(s.code), AckCodeChar(s.code),
+                          s.set_errors.empty() ? "" : ", AK502 ",
+                          fmt::join(s.set_errors, " ")));
+  for (const std::string& n : s.notes) {
+    out->append(fmt::format("{}:   {}{}\n", name, n,
+                            n.find("not supported") != std::string::npos ||
+                                    n.find("no schema") != std::string::npos
+                                ? " (AK502 1)"
+                                : ""));
+  }
+  for (const SegmentError& e : s.segments) {
+    std::string_view level = e.counts() ? "error" : "warning";
+    if (e.code != SegmentErrorCode::kSegmentHasElementErrors) {
+      out->append(fmt::format("{}:{}: {}: segment {} ({}): AK304 {} {}: {}\n", name,
+                              e.location.byte_offset, level, e.position, e.tag,
+                              static_cast<int>(e.code), SegmentErrorName(e.code), e.message));
+    }
+    for (const ElementError& el : e.elements) {
+      out->append(fmt::format(
+          "{}:{}: {}: segment {} ({}) element {}{}: AK304 8, AK403 {} {}: {}\n", name,
+          e.location.byte_offset, el.tolerated ? "warning" : "error", e.position, e.tag,
+          Ak401(el), el.reference.empty() ? "" : fmt::format(" [{}]", el.reference),
+          static_cast<int>(el.code), ElementErrorName(el.code), el.message));
+    }
+  }
+}
+
+nlohmann::json SetJson(const SetResult& s) {
+  nlohmann::json j;
+  j["id"] = s.id;
+  j["control_number"] = s.control_number;
+  j["schema_version"] = s.schema_version;
+  j["result"] = AckCodeName(s.code);
+  j["ak501"] = std::string(1, AckCodeChar(s.code));
+  j["ak502"] = s.set_errors;
+  j["notes"] = s.notes;
+  j["byte_offset"] = s.location.byte_offset;
+  nlohmann::json segs = nlohmann::json::array();
+  for (const SegmentError& e : s.segments) {
+    nlohmann::json je;
+    je["tag"] = e.tag;
+    je["position"] = e.position;
+    je["loop_id"] = e.loop_id;
+    je["ak304"] = static_cast<int>(e.code);
+    je["message"] = e.message;
+    je["byte_offset"] = e.location.byte_offset;
+    je["tolerated"] = !e.counts();
+    nlohmann::json els = nlohmann::json::array();
+    for (const ElementError& el : e.elements) {
+      els.push_back({{"id", el.id},
+                     {"ak401", Ak401(el)},
+                     {"ak402", el.reference},
+                     {"ak403", static_cast<int>(el.code)},
+                     {"value", el.value},
+                     {"message", el.message},
+                     {"tolerated", el.tolerated}});
+    }
+    je["elements"] = els;
+    segs.push_back(je);
+  }
+  j["errors"] = segs;
+  return j;
+}
+
+nlohmann::json FindingJson(const Finding& f) {
+  return {{"kind", FindingKindName(f.kind)},
+          {"message", f.message},
+          {"byte_offset", f.location.byte_offset},
+          {"segment", f.segment_tag},
+          {"ak502", Ak502Code(f.kind)},
+          {"ak905", Ak905Code(f.kind)},
+          {"ta105", Ta105Code(f)}};
+}
+
+}  // namespace
+
+std::string FormatReport(const ValidationReport& report, std::string_view name) {
+  std::string out;
+  for (const InterchangeResult& ic : report.interchanges) {
+    out.append(fmt::format("{}: interchange {} from {}/{} to {}/{}: {}\n", name,
+                           ic.header.control_number(), ic.header.sender_qualifier(),
+                           ic.header.sender_id(), ic.header.receiver_qualifier(),
+                           ic.header.receiver_id(), ic.ok() ? "valid" : "INVALID"));
+    for (const Finding& f : ic.findings) {
+      out.append(fmt::format("{}:{}: error: {}: {} (TA105 {})\n", name, f.location.byte_offset,
+                             FindingKindName(f.kind), f.message, Ta105Code(f)));
+    }
+    for (const GroupResult& g : ic.groups) {
+      out.append(fmt::format(
+          "{}: group {} {} ({}): {} (AK9 {}*{}*{}*{}{}{})\n", name, g.functional_id,
+          g.control_number, g.version, AckCodeName(g.code), AckCodeChar(g.code), g.included,
+          g.received, g.accepted, g.group_errors.empty() ? "" : "*",
+          fmt::join(g.group_errors, "*")));
+      for (const Finding& f : g.findings) {
+        out.append(fmt::format("{}:{}: error: {}: {} (AK905 {})\n", name, f.location.byte_offset,
+                               FindingKindName(f.kind), f.message, Ak905Code(f.kind)));
+      }
+      for (const SetResult& s : g.sets) FormatSet(&out, name, s, "");
+    }
+    for (const SetResult& s : ic.orphan_sets) FormatSet(&out, name, s, "outside any group: ");
+  }
+  return out;
+}
+
+std::string FormatReportJson(const ValidationReport& report, std::string_view name) {
+  nlohmann::json j;
+  j["input"] = std::string(name);
+  j["valid"] = report.ok();
+  nlohmann::json ics = nlohmann::json::array();
+  for (const InterchangeResult& ic : report.interchanges) {
+    nlohmann::json ji;
+    ji["control_number"] = std::string(ic.header.control_number());
+    ji["sender"] = fmt::format("{}/{}", ic.header.sender_qualifier(), ic.header.sender_id());
+    ji["receiver"] = fmt::format("{}/{}", ic.header.receiver_qualifier(), ic.header.receiver_id());
+    ji["valid"] = ic.ok();
+    nlohmann::json fs = nlohmann::json::array();
+    for (const Finding& f : ic.findings) fs.push_back(FindingJson(f));
+    ji["findings"] = fs;
+    nlohmann::json gs = nlohmann::json::array();
+    for (const GroupResult& g : ic.groups) {
+      nlohmann::json jg;
+      jg["functional_id"] = g.functional_id;
+      jg["control_number"] = g.control_number;
+      jg["version"] = g.version;
+      jg["result"] = AckCodeName(g.code);
+      jg["ak9"] = {std::string(1, AckCodeChar(g.code)), g.included, g.received, g.accepted};
+      jg["ak905"] = g.group_errors;
+      nlohmann::json gf = nlohmann::json::array();
+      for (const Finding& f : g.findings) gf.push_back(FindingJson(f));
+      jg["findings"] = gf;
+      nlohmann::json ss = nlohmann::json::array();
+      for (const SetResult& s : g.sets) ss.push_back(SetJson(s));
+      jg["sets"] = ss;
+      gs.push_back(jg);
+    }
+    ji["groups"] = gs;
+    nlohmann::json os = nlohmann::json::array();
+    for (const SetResult& s : ic.orphan_sets) os.push_back(SetJson(s));
+    ji["sets_outside_groups"] = os;
+    ics.push_back(ji);
+  }
+  j["interchanges"] = ics;
+  // Values come from the input: replace invalid UTF-8 rather than throw.
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace mlc::edi
