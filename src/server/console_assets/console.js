@@ -52,8 +52,7 @@ function notice(text, isError) {
 function main() { return document.getElementById('main'); }
 
 function show(...nodes) {
-  const m = main();
-  m.replaceChildren(...nodes);
+  main().replaceChildren(...nodes.filter((n) => n !== null && n !== undefined));
 }
 
 function table(headers, rows, emptyText) {
@@ -151,7 +150,7 @@ async function viewDocument(id) {
     el('td', {}, e.actor),
     el('td', {}, e.detail),
     errorCell(e.error)));
-  const payloads = data.payloads.map((p, i) => {
+  const payloads = data.payloads.map((p) => {
     const pre = el('pre', {}, 'loading…');
     let loaded = false;
     const load = async () => {
@@ -162,10 +161,12 @@ async function viewDocument(id) {
         pre.textContent = payloadText(p, text);
       } catch (err) { pre.textContent = 'could not load: ' + err.message; }
     };
-    const det = el('details', {class: 'payload', open: i === 0, ontoggle: () => { if (det.open) load(); }},
+    // Small payloads open at once; large ones load when opened.
+    const open = p.size <= 65536;
+    const det = el('details', {class: 'payload', open, ontoggle: () => { if (det.open) load(); }},
       el('summary', {}, el('strong', {}, p.step + ' · ' + p.kind), ' ', el('span', {class: 'muted'}, p.media_type + ', ' + p.size + ' bytes, ' + fmtTime(p.created_at))),
       pre);
-    if (i === 0) load();
+    if (open) load();
     return det;
   });
   show(el('h1', {}, 'Document #' + d.id + ' — ' + d.type + ' ' + (d.po_number || d.invoice_number || '')),
