@@ -5,6 +5,7 @@ namespace mlc::app {
 void RegisterAll(Cli& cli) {
   RegisterEdiCommands(cli);
   RegisterConfigCommands(cli);
+  RegisterStoreCommands(cli);
   RegisterRunCommands(cli);
 }
 

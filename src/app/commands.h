@@ -30,6 +30,7 @@ void RegisterAll(Cli& cli);
 // One function per area (cmd_<area>.cc).
 void RegisterEdiCommands(Cli& cli);  // edi to-json, from-json, fmt (validate, ack)
 void RegisterConfigCommands(Cli& cli);  // config check FILE, config docs
+void RegisterStoreCommands(Cli& cli);   // docs list|show, replay, audit, secrets
 void RegisterRunCommands(Cli& cli);     // run [--once] [--json]
 
 

@@ -198,6 +198,16 @@ Status Vault::Set(std::string_view name, std::string_view value) {
   }
   if (value.empty()) return InvalidArgumentError("secret '{}': the value is empty", name);
   RegisterSecret(value);
+  // One vault, one key: sealing under another key than the others' would split it.
+  ASSIGN_OR_RETURN(auto existing, store_.ListSecrets());
+  for (const auto& s : existing) {
+    if (s.key_id != key_.id()) {
+      return FailedPreconditionError(
+          "storing secret '{}': the vault is sealed under master key {} (secret '{}'), but the "
+          "key given is {}: wrong master key",
+          name, s.key_id, s.name, key_.id());
+    }
+  }
   return store_.PutSecret(Seal(name, value, key_)).WithContext(
       fmt::format("storing secret '{}'", name));
 }

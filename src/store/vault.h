@@ -77,6 +77,7 @@ class Vault {
   Vault(Store& store, MasterKey key);
 
   // Seals and stores `value` under `name` ([A-Za-z0-9_.-], 1..128 chars; INVALID_ARGUMENT).
+  // FAILED_PRECONDITION when the vault already holds secrets sealed under another key.
   Status Set(std::string_view name, std::string_view value);
   // Opens a secret and registers it for redaction. NOT_FOUND, FAILED_PRECONDITION (wrong key),
   // DATA_LOSS (tampered or corrupt).

@@ -69,6 +69,8 @@ TEST_P(VaultTest, WrongKeyIsAClearErrorAndDestroysNothing) {
   EXPECT_THAT(r.error().message(), HasSubstr("wrong master key"));
   EXPECT_THAT(r.error().message(), Not(HasSubstr("wr0ng-key-plaintext")));
   EXPECT_EQ(wrong.RotateKey(MasterKey::Generate()).code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(wrong.Set("other", "would-split-the-vault").code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(store_->GetSecret("other").status().code(), StatusCode::kNotFound);
   Vault right(*store_, Key(kBase64Key));  // base64 form of the same key
   EXPECT_EQ(*right.Get("cleo.password"), "wr0ng-key-plaintext");
 }
@@ -107,8 +109,10 @@ TEST_P(VaultTest, RotationReSealsEverySecretAtOnce) {
   for (int i = 0; i < 5; ++i) EXPECT_EQ(*fresh.Get("s" + std::to_string(i)), "rotate-me-" + std::to_string(i));
 
   // A secret the vault cannot open stops the rotation before anything is written.
-  Vault stray(*store_, MasterKey::Generate());
-  ASSERT_TRUE(stray.Set("stray", "other-key-value").ok());
+  SealedSecret stray = *store_->GetSecret("s0");
+  stray.name = "stray";
+  stray.key_id = "0123456789abcdef";  // as if sealed under some other key
+  ASSERT_TRUE(store_->PutSecret(stray).ok());
   EXPECT_FALSE(fresh.RotateKey(MasterKey::Generate()).ok());
   EXPECT_EQ(fresh.key_id(), next_id);
   EXPECT_EQ(*fresh.Get("s3"), "rotate-me-3");
