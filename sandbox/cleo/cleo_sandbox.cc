@@ -335,6 +335,8 @@ struct CleoSandbox::Impl {
   void Routes() {
     server.set_default_headers({{"Server", options.server_header}});
     server.set_payload_max_length(options.max_upload_bytes + 1024);
+    // Idle keep-alive connections hold a worker until this timeout, and Stop() waits for them.
+    server.set_keep_alive_timeout(1);
     server.set_pre_routing_handler([this](const httplib::Request&, httplib::Response& res) {
       if (options.latency.count() > 0) std::this_thread::sleep_for(options.latency);
       std::optional<Fault> fault = DrawFault();
@@ -412,6 +414,9 @@ Status CleoSandbox::Start() {
   }
   if (port_ <= 0) return UnavailableError("cleo sandbox: cannot bind {}:{}", o.host, o.port);
   impl_->thread = std::thread([this] { impl_->server.listen_after_bind(); });
+  // httplib's stop() does nothing before the accept loop runs: wait for it, so that a Stop()
+  // right after Start() cannot leave the thread listening forever.
+  while (!impl_->server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   return Status::Ok();
 }
 
