@@ -310,6 +310,7 @@ for (const f of process.argv.slice(2)) {
   EXPECT_EQ(::pclose(p), 0);
   EXPECT_EQ(ok, static_cast<int>(files.size()) - 2);
   EXPECT_EQ(failed_valid, 0);
+  EXPECT_EQ(rejected_malformed, 2) << "node-x12 (strict) should reject a wrong SE01 too";
   std::printf("node-x12: %d valid files accepted; %d of 2 malformed files rejected\n", ok,
               rejected_malformed);
 }
