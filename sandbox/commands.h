@@ -15,5 +15,6 @@ struct Cli {
 // One line per part:
 void RegisterCleoCommands(Cli& cli);
 void RegisterPartnersCommands(Cli& cli);
+void RegisterNetsuiteCommands(Cli& cli);
 
 }  // namespace mlc::sandbox

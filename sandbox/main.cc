@@ -7,6 +7,7 @@ int main(int argc, char** argv) {
   // Parts register here, one line each:
   mlc::sandbox::RegisterCleoCommands(cli);
   mlc::sandbox::RegisterPartnersCommands(cli);
+  mlc::sandbox::RegisterNetsuiteCommands(cli);
   try {
     cli.app.parse(argc, argv);
   } catch (const CLI::Success& e) {

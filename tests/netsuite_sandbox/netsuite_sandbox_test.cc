@@ -1,0 +1,391 @@
+// Integration: the NetSuite client against the NetSuite sandbox over real loopback HTTP.
+#include <signal.h>
+
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "tests/netsuite_sandbox/sandbox_fixture.h"
+
+namespace mlc::netsuite::testing {
+namespace {
+
+using sandbox::netsuite::SandboxOptions;
+
+nlohmann::json Sample(const std::string& name) {
+  std::ifstream in(std::string(MLC_SAMPLES_DIR) + "/netsuite/" + name);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return nlohmann::json::parse(ss.str());
+}
+
+ClientOptions FastRetry() {
+  ClientOptions o;
+  o.retry.initial = std::chrono::milliseconds(10);
+  o.retry.max_delay = std::chrono::milliseconds(100);
+  o.retry.max_attempts = 8;
+  return o;
+}
+
+SandboxOptions Small() {
+  SandboxOptions o;
+  o.seed.purchase_orders = 60;
+  o.seed.items = 80;
+  return o;
+}
+
+TEST(NetsuiteSandboxTest, SuiteQlRowsHaveNetSuitesShapes) {
+  auto rig = MakeRig(Small());
+  auto page = rig->client->QueryPage(
+      SuiteQl("SELECT t.id, t.tranid, t.status, t.trandate, t.foreigntotal, t.lastmodifieddate, "
+              "TO_CHAR(t.lastmodifieddate,'YYYY-MM-DD HH24:MI:SS') AS lm, BUILTIN.DF(t.entity) AS "
+              "vendor, BUILTIN.DF(t.status) AS status_text, t.externalid FROM transaction t WHERE "
+              "t.type = ? ORDER BY t.id")
+          .Bind("PurchOrd"),
+      10, 0);
+  ASSERT_TRUE(page.ok()) << page.error();
+  EXPECT_EQ(page->rows.size(), 10u);
+  EXPECT_EQ(page->total_results, 60);
+  EXPECT_TRUE(page->has_more);
+  const Row& r = page->rows[0];
+  EXPECT_TRUE(r.GetDate("trandate").ok()) << *r.Get("trandate");                  // M/D/YYYY
+  EXPECT_TRUE(r.GetDate("lastmodifieddate").ok()) << *r.Get("lastmodifieddate");  // no time
+  EXPECT_TRUE(r.GetDateTime("lm").ok());
+  EXPECT_LT(**r.GetDecimal("foreigntotal"), Decimal());  // negative on POs, as in real data
+  EXPECT_FALSE(r.Has("externalid"));                     // NULL columns are left out
+  EXPECT_EQ(r.Get("status_text")->rfind("Purchase Order : ", 0), 0u);
+  EXPECT_FALSE(r.Get("vendor")->empty());
+
+  // The raw envelope has the real sample's keys, and each row a links member.
+  HttpRequest req;
+  req.method = "POST";
+  req.url = rig->sandbox->base_url() + "/services/rest/query/v1/suiteql?limit=5&offset=0";
+  req.headers["Prefer"] = "transient";
+  req.headers["Content-Type"] = "application/json";
+  req.body = R"({"q":"SELECT * FROM transaction WHERE type = 'PurchOrd'"})";
+  ASSERT_TRUE(rig->auth->Authorize(req).ok());
+  auto raw = rig->http->Send(req);
+  ASSERT_TRUE(raw.ok());
+  ASSERT_EQ(raw->status, 200) << raw->body;
+  auto mine = nlohmann::json::parse(raw->body);
+  auto real = Sample("suiteql-response-transaction-PurchOrd.json");
+  for (const auto& [k, v] : real.items()) {
+    ASSERT_TRUE(mine.contains(k)) << k;
+    EXPECT_EQ(mine[k].type(), v.type()) << k;
+  }
+  for (const auto& [k, v] : mine["items"][0].items()) {
+    if (k == "links") continue;
+    EXPECT_TRUE(v.is_string()) << k;  // every value a string
+  }
+  EXPECT_TRUE(mine["items"][0]["links"].is_array());
+  // Columns the sandbox shares with the real sample hold the same kinds of text.
+  const auto& real_row = real["items"][0];
+  for (const char* k : {"type", "status", "billingstatus", "currency", "entity"}) {
+    ASSERT_TRUE(mine["items"][0].contains(k)) << k;
+    EXPECT_EQ(mine["items"][0][k].type(), real_row[k].type()) << k;
+  }
+}
+
+TEST(NetsuiteSandboxTest, RecordGetMatchesTheRealSampleShapes) {
+  auto rig = MakeRig(Small());
+  auto po = rig->client->GetRecord("purchaseOrder", "1");
+  ASSERT_TRUE(po.ok()) << po.error();
+  auto real = Sample("record-purchaseOrder-get-expandSubResources.json");
+  // Every key the sandbox emits that the real record also has must have the same JSON type, and
+  // references must look alike.
+  int shared = 0;
+  for (const auto& [k, v] : po->items()) {
+    if (!real.contains(k)) continue;
+    ++shared;
+    EXPECT_EQ(v.type(), real[k].type()) << k;
+    if (v.is_object() && real[k].contains("refName")) {
+      EXPECT_TRUE(v.contains("id") && v["id"].is_string()) << k;
+      EXPECT_TRUE(v.contains("refName")) << k;
+    }
+  }
+  EXPECT_GE(shared, 18);
+  ASSERT_TRUE((*po)["item"].contains("items"));
+  EXPECT_EQ((*po)["item"]["totalResults"], (*po)["item"]["items"].size());
+  const auto& line = (*po)["item"]["items"][0];
+  const auto& real_line = real["item"]["items"][0];
+  for (const char* k : {"links", "amount", "item", "itemType", "line", "quantity", "quantityBilled",
+                        "quantityReceived", "rate", "vendorName", "isClosed"}) {
+    ASSERT_TRUE(line.contains(k)) << k;
+    EXPECT_EQ(line[k].type(), real_line[k].type()) << k;
+  }
+  // Without expandSubResources the sublist is only a link.
+  auto bare = rig->client->GetRecord("purchaseOrder", "1", false);
+  ASSERT_TRUE(bare.ok());
+  EXPECT_FALSE((*bare)["item"].contains("items"));
+  EXPECT_EQ(rig->client->GetRecord("purchaseOrder", "999999").error().code(), StatusCode::kNotFound);
+}
+
+TEST(NetsuiteSandboxTest, InjectionAttemptIsHarmless) {
+  auto rig = MakeRig(Small());
+  int rows = 0;
+  Status s = rig->client->QueryOffset(
+      SuiteQl("SELECT t.id FROM transaction t WHERE t.tranid = ?").Bind("' OR 1=1 --"),
+      [&](const Row&) {
+        ++rows;
+        return Status::Ok();
+      });
+  ASSERT_TRUE(s.ok()) << s;
+  EXPECT_EQ(rows, 0);
+  // Unsupported syntax is NetSuite's error shape, typed INVALID_ARGUMENT.
+  auto bad = rig->client->QueryPage(SuiteQl("SELECT id FROM transaction; DELETE FROM vendor"), 10, 0);
+  EXPECT_EQ(bad.error().code(), StatusCode::kInvalidArgument);
+  auto unknown = rig->client->QueryPage(SuiteQl("SELECT nosuch FROM transaction"), 10, 0);
+  EXPECT_EQ(unknown.error().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(unknown.error().message().find("nosuch"), std::string::npos);
+}
+
+TEST(NetsuiteSandboxTest, KeysetReadsEveryLineOfEveryPurchaseOrder) {
+  SandboxOptions o = Small();
+  o.seed.purchase_orders = 400;
+  ClientOptions co;
+  co.page_size = 100;  // small pages so several are needed
+  auto rig = MakeRig(o, co);
+  KeysetQuery q;
+  q.select_from = SuiteQl(
+      "SELECT t.id AS id, tl.id AS line, TO_CHAR(t.lastmodifieddate,'YYYY-MM-DD HH24:MI:SS') AS "
+      "lm, tl.item, tl.quantity, tl.quantityshiprecv FROM transaction t JOIN transactionline tl ON "
+      "tl.transaction = t.id");
+  q.where = SuiteQl("t.type = ? AND tl.mainline = 'F'").Bind("PurchOrd");
+  q.first = {"t.id", "id", true};
+  q.second = {"tl.id", "line", true};
+  std::set<std::pair<int64_t, int64_t>> seen;
+  auto end = rig->client->QueryKeyset(q, std::nullopt, [&](const Row& r) {
+    seen.insert({**r.GetInt("id"), **r.GetInt("line")});
+    return Status::Ok();
+  });
+  ASSERT_TRUE(end.ok()) << end.error();
+  auto total = rig->client->QueryPage(
+      SuiteQl("SELECT COUNT(*) AS n FROM transactionline tl JOIN transaction t ON t.id = "
+              "tl.transaction WHERE t.type = 'PurchOrd' AND tl.mainline = 'F'"),
+      1, 0);
+  ASSERT_TRUE(total.ok()) << total.error();
+  EXPECT_EQ(static_cast<int64_t>(seen.size()), **total->rows[0].GetInt("n"));
+  EXPECT_GT(seen.size(), 400u);
+}
+
+TEST(NetsuiteSandboxTest, ReceiptsAndBillsMovePoStatusAndRefuseOverBilling) {
+  auto rig = MakeRig(Small());
+  // A fresh PO with two lines from an active vendor and active items.
+  nlohmann::json po = {{"externalId", "mlc-po-T1"},
+                       {"entity", {{"id", "1"}}},
+                       {"item", {{"items", {{{"item", {{"id", "1"}}}, {"quantity", 10}, {"rate", 2.5}},
+                                             {{"item", {{"id", "2"}}}, {"quantity", 4}, {"rate", 10}}}}}}};
+  auto created = rig->client->Create("purchaseOrder", po);
+  ASSERT_TRUE(created.ok()) << created.error();
+  const std::string id = created->id;
+  auto status = [&] { return (*rig->client->GetRecord("purchaseOrder", id))["orderStatus"]["id"]; };
+  EXPECT_EQ(status(), "B");
+  // Receive 4 of line 1 only.
+  nlohmann::json r1 = {{"externalId", "mlc-ir-T1a"},
+                       {"item", {{"items", {{{"orderLine", 1}, {"quantity", 4}, {"itemReceive", true}},
+                                             {{"orderLine", 2}, {"itemReceive", false}}}}}}};
+  ASSERT_TRUE(rig->client->Transform("purchaseOrder", id, "itemReceipt", r1).ok());
+  EXPECT_EQ(status(), "E");  // received, not billed
+  // Bill those 4.
+  nlohmann::json b1 = {{"externalId", "mlc-810-T-INV1"}, {"tranId", "INV1"},
+                       {"item", {{"items", {{{"orderLine", 1}, {"quantity", 4}}}}}}};
+  ASSERT_TRUE(rig->client->Transform("purchaseOrder", id, "vendorBill", b1, "replace=item").ok());
+  EXPECT_EQ(status(), "D");  // partially received, nothing pending billing
+  // Over-billing is refused with NetSuite's error, typed.
+  nlohmann::json over = {{"externalId", "mlc-810-T-INV2"},
+                         {"item", {{"items", {{{"orderLine", 1}, {"quantity", 7}}}}}}};
+  auto refused = rig->client->Transform("purchaseOrder", id, "vendorBill", over, "replace=item");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(refused.error().message().find("item.items[0].quantity"), std::string::npos);
+  // Receive the rest, then bill the rest.
+  ASSERT_TRUE(rig->client->Transform("purchaseOrder", id, "itemReceipt", {{"externalId", "mlc-ir-T1b"}}).ok());
+  EXPECT_EQ(status(), "F");
+  auto bill = rig->client->Transform("purchaseOrder", id, "vendorBill", {{"externalId", "mlc-810-T-INV3"}});
+  ASSERT_TRUE(bill.ok()) << bill.error();
+  EXPECT_EQ(status(), "G");
+  auto line = (*rig->client->GetRecord("purchaseOrder", id))["item"]["items"][0];
+  EXPECT_EQ(line["quantityBilled"], 10.0);
+  EXPECT_EQ(line["quantityReceived"], 10.0);
+  auto vb = rig->client->GetRecord("vendorBill", bill->id);
+  ASSERT_TRUE(vb.ok());
+  EXPECT_EQ((*vb)["item"]["items"][0]["orderDoc"]["id"], id);
+  // The same externalId again: the existing bill, not a second one.
+  auto again = rig->client->Transform("purchaseOrder", id, "vendorBill", {{"externalId", "mlc-810-T-INV3"}});
+  ASSERT_TRUE(again.ok()) << again.error();
+  EXPECT_EQ(again->id, bill->id);
+  EXPECT_EQ(again->outcome, WriteResult::Outcome::kExisted);
+  // Inactive vendor (the seed's last) and inactive item (id 97) are refused.
+  nlohmann::json inactive = po;
+  inactive["externalId"] = "mlc-po-T2";
+  inactive["entity"]["id"] = "20";
+  EXPECT_EQ(rig->client->Create("purchaseOrder", inactive).error().code(), StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(rig->client->Update("inventoryItem", "6", {{"isInactive", true}}).ok());
+  nlohmann::json inactive_item = po;
+  inactive_item["externalId"] = "mlc-po-T3";
+  inactive_item["item"]["items"][0]["item"]["id"] = "6";
+  auto e = rig->client->Create("purchaseOrder", inactive_item);
+  EXPECT_EQ(e.error().code(), StatusCode::kFailedPrecondition);
+}
+
+TEST(NetsuiteSandboxTest, ClientNeverExceedsItsConcurrencyLimit) {
+  SandboxOptions o = Small();
+  o.concurrency_limit = 5;
+  o.faults.latency = std::chrono::milliseconds(20);
+  ClientOptions co = FastRetry();
+  co.concurrency_limit = 5;
+  auto rig = MakeRig(o, co);
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < 16; ++t) {
+    threads.emplace_back([&, t] {
+      for (int k = 0; k < 5; ++k) {
+        if (!rig->client->GetRecord("vendor", std::to_string(1 + (t * 5 + k) % 20)).ok()) ++failures;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  auto st = rig->sandbox->stats();
+  EXPECT_LE(st.max_in_flight, 5);
+  EXPECT_EQ(st.max_in_flight, 5);  // and it did use all 5
+  EXPECT_EQ(st.rejected_concurrency, 0);
+  EXPECT_LE(rig->client->stats().max_in_flight, 5);
+
+  // A client configured above the account's limit meets 429s and recovers by backing off.
+  ClientOptions greedy = FastRetry();
+  greedy.concurrency_limit = 12;
+  Client over(*rig->http, *rig->auth, [&] {
+    greedy.base_url = rig->sandbox->base_url();
+    return greedy;
+  }());
+  rig->sandbox->ResetStats();
+  threads.clear();
+  for (int t = 0; t < 12; ++t) {
+    threads.emplace_back([&] {
+      for (int k = 0; k < 3; ++k) {
+        if (!over.GetRecord("vendor", "1").ok()) ++failures;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_GT(rig->sandbox->stats().rejected_concurrency, 0);
+  EXPECT_GT(over.stats().concurrency_rejections, 0);
+}
+
+TEST(NetsuiteSandboxTest, NeverCreatesARecordTwiceUnderDropsAnd5xx) {
+  SandboxOptions o = Small();
+  o.faults.drop_rate = 0.3;   // the write happens, the answer is lost
+  o.faults.error_rate = 0.1;  // 503 before processing
+  o.fault_seed = 7;
+  auto rig = MakeRig(o, FastRetry());
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0}, recovered{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int k = 0; k < 10; ++k) {
+        const std::string eid = fmt::format("mlc-po-D{}-{}", t, k);
+        nlohmann::json po = {{"externalId", eid}, {"entity", {{"id", "3"}}},
+                             {"item", {{"items", {{{"item", {{"id", "5"}}}, {"quantity", 1}}}}}}};
+        auto r = rig->client->Create("purchaseOrder", po);
+        if (!r.ok()) {
+          ++failures;
+          continue;
+        }
+        if (r->outcome == WriteResult::Outcome::kRecovered) ++recovered;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  for (int t = 0; t < 4; ++t) {
+    for (int k = 0; k < 10; ++k) {
+      EXPECT_EQ(rig->sandbox->state().CountByExternalId("purchaseOrder", fmt::format("mlc-po-D{}-{}", t, k)), 1);
+    }
+  }
+  EXPECT_GT(rig->sandbox->stats().dropped, 0);
+  EXPECT_GT(recovered.load(), 0);  // drops after processing were resolved by lookup
+  EXPECT_EQ(rig->sandbox->state().CountTransactions("PurchOrd"), 60 + 40);
+}
+
+TEST(NetsuiteSandboxTest, RevokedTokenIsReplacedOnce) {
+  auto rig = MakeRig(Small(), FastRetry());
+  ASSERT_TRUE(rig->client->GetRecord("vendor", "1").ok());
+  rig->sandbox->RevokeAllTokens();
+  ASSERT_TRUE(rig->client->GetRecord("vendor", "1").ok());
+  EXPECT_EQ(rig->oauth().stats().fetches, 2);
+  EXPECT_EQ(rig->oauth().stats().invalidations, 1);
+  EXPECT_EQ(rig->client->stats().reauthentications, 1);
+}
+
+TEST(NetsuiteSandboxTest, ShortTokenLifetimeIsRefreshedBeforeUse) {
+  SandboxOptions o = Small();
+  o.token_lifetime = std::chrono::seconds(2);
+  auto rig = MakeRig(o, FastRetry());
+  ASSERT_TRUE(rig->client->GetRecord("vendor", "1").ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  ASSERT_TRUE(rig->client->GetRecord("vendor", "1").ok());
+  // expires_in = 2 s: the client knew the token was dead and fetched a new one without a 401.
+  EXPECT_EQ(rig->oauth().stats().fetches, 2);
+  EXPECT_EQ(rig->client->stats().reauthentications, 0);
+}
+
+TEST(NetsuiteSandboxTest, TbaWorksAndRetriesWithFreshNonces) {
+  SandboxOptions o = Small();
+  o.faults.error_rate = 0.3;
+  o.fault_seed = 3;
+  auto rig = MakeRig(o, FastRetry(), Scheme::kTba);
+  for (int i = 0; i < 10; ++i) {
+    auto page = rig->client->QueryPage(SuiteQl("SELECT id, companyname FROM vendor ORDER BY id"), 5, 5);
+    ASSERT_TRUE(page.ok()) << page.error();
+    EXPECT_EQ(**page->rows[0].GetInt("id"), 6);
+    ASSERT_TRUE(rig->client->GetRecord("vendor", "eid:nope").error().code() == StatusCode::kNotFound);
+  }
+  EXPECT_GT(rig->sandbox->stats().injected_errors, 0);
+  EXPECT_EQ(rig->sandbox->stats().auth_failures, 0);  // no replayed nonce, no bad signature
+  auto upsert = rig->client->Upsert("vendor", "V-NEW-1", {{"companyName", "New Vendor"}});
+  ASSERT_TRUE(upsert.ok()) << upsert.error();
+  auto again = rig->client->Upsert("vendor", "V-NEW-1", {{"companyName", "New Vendor Renamed"}});
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*upsert, *again);
+  EXPECT_EQ((*rig->client->GetRecord("vendor", *upsert))["companyName"], "New Vendor Renamed");
+}
+
+TEST(NetsuiteSandboxTest, CommandLinePrintsThePortAndServes) {
+  const std::string creds = ::testing::TempDir() + "/ns-creds-cli.json";
+  std::remove(creds.c_str());
+  const std::string cmd = "sh -c 'echo $$; exec " + std::string(MLC_SANDBOX_BIN) +
+                          " netsuite --port 0 --pos 5 --items 20 --credentials " + creds + "'";
+  FILE* p = popen(cmd.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  char line[256] = {};
+  ASSERT_NE(fgets(line, sizeof line, p), nullptr);
+  const int pid = std::atoi(line);
+  ASSERT_GT(pid, 0);
+  ASSERT_NE(fgets(line, sizeof line, p), nullptr);
+  std::string port_line(line);
+  ASSERT_EQ(port_line.rfind("port=", 0), 0u) << port_line;
+  const int port = std::atoi(port_line.c_str() + 5);
+  CurlHttpClient http;
+  HttpRequest req;
+  req.url = fmt::format("http://127.0.0.1:{}/__sandbox/stats", port);
+  auto r = http.Send(req);
+  kill(pid, SIGTERM);
+  pclose(p);
+  ASSERT_TRUE(r.ok()) << r.error();
+  EXPECT_EQ(r->status, 200);
+  EXPECT_TRUE(nlohmann::json::parse(r->body).contains("max_in_flight"));
+  auto loaded = sandbox::netsuite::LoadOrCreateCredentials(creds);
+  ASSERT_TRUE(loaded.ok()) << loaded.error();
+  EXPECT_FALSE(loaded->client_id.empty());
+}
+
+}  // namespace
+}  // namespace mlc::netsuite::testing
