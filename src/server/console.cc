@@ -6,9 +6,8 @@
 #include <algorithm>
 #include <charconv>
 #include <map>
-#include <set>
-
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "common/civil_time.h"
 #include "common/redact.h"
@@ -87,8 +86,8 @@ json DocumentJson(const store::Document& d) {
       {"step", d.step},
       {"state", store::DocStateName(d.state)},
       {"attempts", d.attempts},
-      {"next_attempt_at", d.state == store::DocState::kRetryWait ? Time(d.next_attempt_at)
-                                                                  : json(nullptr)},
+      {"next_attempt_at",
+       d.state == store::DocState::kRetryWait ? Time(d.next_attempt_at) : json(nullptr)},
       {"lease_owner", d.lease_owner},
       {"lease_expires_at", TimeOrNull(d.lease_expires_at)},
       {"created_at", Time(d.created_at)},
@@ -103,9 +102,8 @@ json DocumentJson(const store::Document& d) {
 }
 
 json AuditJson(const store::AuditEvent& e) {
-  json j = {{"id", e.id},       {"at", Time(e.at)},       {"event", e.event},
-            {"step", e.step},   {"actor", e.actor},       {"detail", Redact(e.detail)},
-            {"error", nullptr}};
+  json j = {{"id", e.id},       {"at", Time(e.at)},           {"event", e.event}, {"step", e.step},
+            {"actor", e.actor}, {"detail", Redact(e.detail)}, {"error", nullptr}};
   if (!e.error_code.empty()) {
     j["error"] = {{"code", e.error_code},
                   {"message", Redact(e.error_message)},
@@ -226,8 +224,7 @@ ConsoleApi::ConsoleApi(store::Store& store, flows::FlowRunner* runner,
 }
 
 bool ConsoleApi::Owns(std::string_view path) {
-  return path == "/" || path.starts_with("/assets/") || path.starts_with("/api/") ||
-         path == "/api";
+  return path == "/" || path.starts_with("/assets/") || path.starts_with("/api/") || path == "/api";
 }
 
 ConsoleResponse ConsoleApi::Handle(const ConsoleRequest& req) const {
@@ -245,16 +242,18 @@ ConsoleResponse ConsoleApi::Handle(const ConsoleRequest& req) const {
                    "the console listens on a non-loopback address and server.console.auth_token "
                    "is not set");
     }
-    const std::string auth = Header(req, "authorization");
+    const std::string header = Header(req, "authorization");
+    const std::string_view auth = header;
     bool ok = false;
     if (auth.starts_with("Bearer ")) {
-      ok = ConstantTimeEquals(std::string_view(auth).substr(7), options_.auth_token);
+      ok = ConstantTimeEquals(auth.substr(7), options_.auth_token);
     } else if (auth.starts_with("Basic ")) {
-      auto decoded = Base64Decode(std::string_view(auth).substr(6));
-      size_t colon = decoded ? decoded->find(':') : std::string::npos;
-      if (colon != std::string::npos) {
-        ok = ConstantTimeEquals(std::string_view(*decoded).substr(colon + 1), options_.auth_token);
-        if (ok) actor = ActorName(std::string_view(*decoded).substr(0, colon));
+      const std::string decoded = Base64Decode(auth.substr(6)).value_or("");
+      const std::string_view user_pass = decoded;
+      const size_t colon = user_pass.find(':');
+      if (colon != std::string_view::npos) {
+        ok = ConstantTimeEquals(user_pass.substr(colon + 1), options_.auth_token);
+        if (ok) actor = ActorName(user_pass.substr(0, colon));
       }
     }
     if (!ok) return denied;
@@ -349,8 +348,8 @@ ConsoleResponse ConsoleApi::Route(const ConsoleRequest& req, const std::string& 
     for (size_t i = 0; i < docs->size() && i < static_cast<size_t>(limit); ++i) {
       out.push_back(DocumentJson((*docs)[i]));
     }
-    json next = docs->size() > static_cast<size_t>(limit) ? json((*docs)[limit - 1].id)
-                                                          : json(nullptr);
+    json next =
+        docs->size() > static_cast<size_t>(limit) ? json((*docs)[limit - 1].id) : json(nullptr);
     return JsonResponse(200, {{"documents", out}, {"next_after_id", next}});
   };
 
@@ -389,8 +388,8 @@ ConsoleResponse ConsoleApi::Route(const ConsoleRequest& req, const std::string& 
                       {"stored_size", x.stored_size},
                       {"created_at", Time(x.created_at)}});
       }
-      return JsonResponse(200,
-                          {{"document", DocumentJson(*doc)}, {"timeline", timeline}, {"payloads", pl}});
+      return JsonResponse(
+          200, {{"document", DocumentJson(*doc)}, {"timeline", timeline}, {"payloads", pl}});
     }
     if (p.size() == 6 && p[3] == "payloads" && get) {
       auto payload = store_.GetPayload(*id, p[4], p[5]);
@@ -406,7 +405,8 @@ ConsoleResponse ConsoleApi::Route(const ConsoleRequest& req, const std::string& 
       std::string reason = "replayed from the console";
       if (!req.body.empty()) {
         json body = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
-        if (!body.is_object()) return Error(400, "INVALID_ARGUMENT", "body: expected a JSON object");
+        if (!body.is_object())
+          return Error(400, "INVALID_ARGUMENT", "body: expected a JSON object");
         if (body.contains("reason") && body["reason"].is_string() &&
             !body["reason"].get<std::string>().empty()) {
           reason = body["reason"].get<std::string>().substr(0, 500);
@@ -500,20 +500,20 @@ ConsoleResponse ConsoleApi::Route(const ConsoleRequest& req, const std::string& 
       for (const auto& f : runner_->status()) {
         json counts = json::object();
         for (const auto& [k, v] : f.last_summary.counts) counts[k] = v;
-        out.push_back({{"name", f.name},
-                       {"schedule", f.schedule},
-                       {"runs", f.runs},
-                       {"failures", f.failures},
-                       {"running", f.running},
-                       {"last_start", TimeOrNull(f.last_start)},
-                       {"last_end", TimeOrNull(f.last_end)},
-                       {"next_due", TimeOrNull(f.next_due)},
-                       {"last_status",
-                        f.runs == 0 ? json(nullptr)
-                                    : json{{"ok", f.last_status.ok()},
-                                           {"code", StatusCodeName(f.last_status.code())},
-                                           {"message", Redact(f.last_status.message())}}},
-                       {"last_summary", {{"counts", counts}, {"notes", f.last_summary.notes}}}});
+        out.push_back(
+            {{"name", f.name},
+             {"schedule", f.schedule},
+             {"runs", f.runs},
+             {"failures", f.failures},
+             {"running", f.running},
+             {"last_start", TimeOrNull(f.last_start)},
+             {"last_end", TimeOrNull(f.last_end)},
+             {"next_due", TimeOrNull(f.next_due)},
+             {"last_status", f.runs == 0 ? json(nullptr)
+                                         : json{{"ok", f.last_status.ok()},
+                                                {"code", StatusCodeName(f.last_status.code())},
+                                                {"message", Redact(f.last_status.message())}}},
+             {"last_summary", {{"counts", counts}, {"notes", f.last_summary.notes}}}});
       }
     }
     return JsonResponse(200, {{"flows", out}, {"runner", runner_ != nullptr}});

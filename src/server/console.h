@@ -57,8 +57,8 @@ namespace mlc::server {
 
 // One HTTP request, transport-neutral (OpsServer fills it from cpp-httplib).
 struct ConsoleRequest {
-  std::string method;  // "GET", "POST"
-  std::string path;    // percent-decoded, without the query string
+  std::string method;                          // "GET", "POST"
+  std::string path;                            // percent-decoded, without the query string
   std::map<std::string, std::string> params;   // query parameters (first value of each)
   std::map<std::string, std::string> headers;  // names in lowercase
   std::string body;

@@ -218,8 +218,12 @@ TEST_F(ConsoleTest, PagesWithAfterId) {
 
 TEST_F(ConsoleTest, DocumentTimelineAndPayloads) {
   Start();
-  ASSERT_TRUE(store_->AppendAudit(1, {.event = "sent", .step = "send", .actor = "worker-1",
-                                      .detail = "to Cleo", .error = {}})
+  ASSERT_TRUE(store_
+                  ->AppendAudit(1, {.event = "sent",
+                                    .step = "send",
+                                    .actor = "worker-1",
+                                    .detail = "to Cleo",
+                                    .error = {}})
                   .ok());
   Reply r = Get("/api/documents/1");
   ASSERT_EQ(r.status, 200) << r.body;
@@ -325,8 +329,7 @@ TEST_F(ConsoleTest, AuthRequiredWhenTokenConfigured) {
   EXPECT_NE(none.headers["WWW-Authenticate"].find("Basic"), std::string::npos);
   EXPECT_EQ(Get("/").status, 401);
   EXPECT_EQ(Get("/api/documents", {{"Authorization", "Bearer wrong"}}).status, 401);
-  EXPECT_EQ(Get("/api/documents", {{"Authorization", "Bearer s3cret-console-token2"}}).status,
-            401);
+  EXPECT_EQ(Get("/api/documents", {{"Authorization", "Bearer s3cret-console-token2"}}).status, 401);
   EXPECT_EQ(Get("/api/documents", {{"Authorization", "Bearer s3cret-console-token"}}).status, 200);
   EXPECT_EQ(Get("/", {{"Authorization", "Bearer s3cret-console-token"}}).status, 200);
   // Basic: any user name, the token as password ("alice:s3cret-console-token").
@@ -366,12 +369,18 @@ TEST_F(ConsoleTest, PartnersShowOverdue997WithFakeClock) {
   Start();
   // ACME: 850 #1 sent now, #4 sent now and acknowledged; GLOBEX expects no 997.
   for (int64_t id : {1, 4}) {
-    ASSERT_TRUE(store_->AppendAudit(id, {.event = "sent", .step = "send", .actor = "w",
-                                         .detail = "", .error = {}})
-                    .ok());
+    ASSERT_TRUE(
+        store_
+            ->AppendAudit(
+                id, {.event = "sent", .step = "send", .actor = "w", .detail = "", .error = {}})
+            .ok());
   }
-  ASSERT_TRUE(store_->AppendAudit(4, {.event = "acknowledged", .step = "", .actor = "fa_inbound",
-                                      .detail = "997 AK5*A", .error = {}})
+  ASSERT_TRUE(store_
+                  ->AppendAudit(4, {.event = "acknowledged",
+                                    .step = "",
+                                    .actor = "fa_inbound",
+                                    .detail = "997 AK5*A",
+                                    .error = {}})
                   .ok());
   auto acme = [&] {
     json all = Get("/api/partners").Json()["partners"];
@@ -403,8 +412,9 @@ TEST_F(ConsoleTest, PartnersShowOverdue997WithFakeClock) {
   EXPECT_EQ(a["ack"]["unacknowledged"][0]["age"], "1d1s");
 
   // Resent (after a replay): the clock restarts at the latest send.
-  ASSERT_TRUE(store_->AppendAudit(1, {.event = "sent", .step = "send", .actor = "w",
-                                      .detail = "", .error = {}})
+  ASSERT_TRUE(store_
+                  ->AppendAudit(
+                      1, {.event = "sent", .step = "send", .actor = "w", .detail = "", .error = {}})
                   .ok());
   EXPECT_EQ(acme()["ack"]["status"], "awaiting");
 

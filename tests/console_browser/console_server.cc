@@ -76,14 +76,14 @@ Status Seed(store::Store& s, FakeClock& clock) {
   for (const auto& c : claimed) {
     store::Completion done;
     done.outputs = {{"render", "output", "application/edi-x12", std::string(kX12)}};
-    done.audit = {{std::string(store::event::kMapped), "render", "relay-1", "8 segments", {}},
-                  {std::string(store::event::kSent), "render", "relay-1",
-                   "to Cleo mailbox ACMESUPPLY", {}}};
+    done.audit = {
+        {std::string(store::event::kMapped), "render", "relay-1", "8 segments", {}},
+        {std::string(store::event::kSent), "render", "relay-1", "to Cleo mailbox ACMESUPPLY", {}}};
     RETURN_IF_ERROR(s.Complete(c.lease, done));
   }
   clock.Advance(std::chrono::hours(2));
-  RETURN_IF_ERROR(s.AppendAudit(ids.ids[0], {std::string(store::event::kAcknowledged), "",
-                                             "fa_inbound", "997 AK5*A", {}}));
+  RETURN_IF_ERROR(s.AppendAudit(
+      ids.ids[0], {std::string(store::event::kAcknowledged), "", "fa_inbound", "997 AK5*A", {}}));
 
   clock.Advance(std::chrono::hours(20));
   store::IngestBatch in;
@@ -128,7 +128,8 @@ int main(int argc, char** argv) {
 
   flows::FlowRunner runner(clock, flows::TimeZone::FixedOffset({}));
   runner.Add(std::make_unique<DemoFlow>("po_outbound"), *flows::Schedule::Parse("every 5m"));
-  runner.Add(std::make_unique<DemoFlow>("invoice_inbound"), *flows::Schedule::Parse("*/15 * * * *"));
+  runner.Add(std::make_unique<DemoFlow>("invoice_inbound"),
+             *flows::Schedule::Parse("*/15 * * * *"));
   runner.Start();
 
   config::PartnerConfig acme;
