@@ -180,7 +180,10 @@ std::string_view BaseVersion(std::string_view gs08) {
 
 // Structure lines: recursive descent on indentation.
 Status ParseNodes(const SchemaRegistry::File& f, const std::vector<Line>& lines, size_t* i,
-                  size_t indent, std::vector<StructureNode>* out) {
+                  size_t indent, std::vector<StructureNode>* out, size_t depth = 1) {
+  if (depth >= StructureNode::kMaxLoopDepth) {
+    return LineError(f, lines[*i], "loops nest too deep");
+  }
   while (*i < lines.size()) {
     const Line& l = lines[*i];
     if (l.indent < indent) return Status::Ok();
@@ -199,7 +202,7 @@ Status ParseNodes(const SchemaRegistry::File& f, const std::vector<Line>& lines,
     ++*i;
     if (*i < lines.size() && lines[*i].indent > indent) {
       n.loop = true;
-      RETURN_IF_ERROR(ParseNodes(f, lines, i, lines[*i].indent, &n.children));
+      RETURN_IF_ERROR(ParseNodes(f, lines, i, lines[*i].indent, &n.children, depth + 1));
     }
     out->push_back(std::move(n));
   }
@@ -386,7 +389,11 @@ Status SchemaRegistry::ParseCodes(const File& f) {
       list->partial = true;
       ++t;
     }
-    for (; t < l.tokens.size(); ++t) list->codes.insert(std::string(l.tokens[t]));
+    for (; t < l.tokens.size(); ++t) {
+      list->codes.insert(std::string(l.tokens[t]));
+      if (l.tokens[t].size() <= 8) list->packed.push_back(CodeList::Pack(l.tokens[t]));
+    }
+    std::sort(list->packed.begin(), list->packed.end());
   }
   return Status::Ok();
 }

@@ -9,6 +9,7 @@
 // process. A registry is immutable after construction and may be shared between threads.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -41,8 +42,18 @@ struct CodeList {
   std::string reference;  // data element reference number, e.g. "353"
   bool partial = false;
   std::set<std::string, std::less<>> codes;
+  // The codes of up to 8 characters packed into integers, sorted (the validator's hot path).
+  std::vector<uint64_t> packed;
 
-  bool Contains(std::string_view code) const { return codes.find(code) != codes.end(); }
+  static uint64_t Pack(std::string_view code) {
+    uint64_t k = 0;
+    for (char c : code) k = (k << 8) | static_cast<unsigned char>(c);
+    return k;
+  }
+  bool Contains(std::string_view code) const {
+    if (code.size() > 8) return codes.find(code) != codes.end();
+    return std::binary_search(packed.begin(), packed.end(), Pack(code));
+  }
 };
 
 struct ElementDef {
@@ -100,6 +111,7 @@ struct StructureNode {
   bool loop = false;
 
   static constexpr uint32_t kUnbounded = 0xFFFFFFFFu;
+  static constexpr size_t kMaxLoopDepth = 16;
   bool is_loop() const { return loop; }
 };
 
@@ -121,7 +133,8 @@ struct TransactionSetSchema {
   std::string version;        // "004010"
   std::string functional_id;  // GS01: "PO"
   std::string title;
-  StructureNode root;         // a pseudo-loop whose children are ST ... SE
+  StructureNode root;         // a pseudo-loop whose children are ST ... SE (loops nest at most
+                              // kMaxLoopDepth deep)
   const Dictionary* dictionary = nullptr;
   std::set<std::string, std::less<>> tags;  // every tag anywhere in the structure
 

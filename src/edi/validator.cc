@@ -1,6 +1,7 @@
 #include "edi/validator.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -31,26 +32,6 @@ size_t ValueLength(const ElementDef& e, std::string_view v) {
   }
   for (char c : v) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
   return n;
-}
-
-bool ValidNumeric(std::string_view v) {
-  if (!v.empty() && v[0] == '-') v.remove_prefix(1);
-  return AllDigits(v);
-}
-
-bool ValidReal(std::string_view v) {
-  if (!v.empty() && v[0] == '-') v.remove_prefix(1);
-  bool digit = false, point = false;
-  for (char c : v) {
-    if (IsDigit(c)) {
-      digit = true;
-    } else if (c == '.' && !point) {
-      point = true;
-    } else {
-      return false;
-    }
-  }
-  return digit;
 }
 
 bool HasControlCharacter(std::string_view v) {
@@ -112,6 +93,26 @@ class SetChecker {
     }
     Close(stack_.back(), last, !has_trailer);
   }
+
+  // A fixed-capacity stack of open loops (no allocation per set); the schema parser bounds the
+  // nesting to kMaxLoopDepth.
+  template <typename T, size_t N>
+  class FixedStack {
+   public:
+    void push_back(const T& v) {
+      if (size_ < N) data_[size_++] = v;  // belief: depth <= kMaxLoopDepth (schema.cc checks)
+    }
+    void pop_back() { --size_; }
+    T& back() { return data_[size_ - 1]; }
+    T& operator[](size_t i) { return data_[i]; }
+    const T* begin() const { return data_.data(); }
+    const T* end() const { return data_.data() + size_; }
+    size_t size() const { return size_; }
+
+   private:
+    std::array<T, N> data_{};
+    size_t size_ = 0;
+  };
 
  private:
   struct Frame {
@@ -293,45 +294,62 @@ class SetChecker {
     return ig.count(e.id) != 0 || ig.count(id) != 0 || ig.count(e.reference) != 0;
   }
 
+  // `ctrl`: the value contains a control character (the caller scanned it already).
   void CheckValue(const Segment& s, std::string_view loop_id, const ElementDef& e, uint16_t pos,
-                  uint16_t comp, std::string_view v) {
+                  uint16_t comp, std::string_view v, bool ctrl) {
     auto add = [&](ElementErrorCode code, std::string message, bool tolerated = false) {
       ElementError& err = AddElementError(s, loop_id, e, pos, comp, code, v, std::move(message));
       err.tolerated = tolerated;
       Counted(err);
     };
+    size_t len = 0;
     switch (e.type) {
       case ElementType::kNumeric:
-        if (!ValidNumeric(v)) {
+      case ElementType::kReal: {
+        // One pass: optional leading minus, digits, at most one point (R only); length counts
+        // digits only.
+        bool ok = true, point = false;
+        for (size_t k = 0; k < v.size(); ++k) {
+          char c = v[k];
+          if (IsDigit(c)) {
+            ++len;
+          } else if (c == '-' && k == 0) {
+          } else if (c == '.' && !point && e.type == ElementType::kReal) {
+            point = true;
+          } else {
+            ok = false;
+            break;
+          }
+        }
+        if (!ok || len == 0) {
           return add(ElementErrorCode::kInvalidCharacter,
-                     fmt::format("{} '{}' is not an N{} number (digits only, implied decimals)",
-                                 e.id, v, e.implied_decimals));
+                     e.type == ElementType::kReal
+                         ? fmt::format("{} '{}' is not a decimal number", e.id, v)
+                         : fmt::format("{} '{}' is not an N{} number (digits only, implied "
+                                       "decimals)", e.id, v, e.implied_decimals));
         }
         break;
-      case ElementType::kReal:
-        if (!ValidReal(v)) {
-          return add(ElementErrorCode::kInvalidCharacter,
-                     fmt::format("{} '{}' is not a decimal number", e.id, v));
-        }
-        break;
+      }
       case ElementType::kDate:
         if (!AllDigits(v)) {
           return add(ElementErrorCode::kInvalidDate, fmt::format("{} '{}' is not a date", e.id, v));
         }
+        len = v.size();
         break;
       case ElementType::kTime:
         if (!AllDigits(v)) {
           return add(ElementErrorCode::kInvalidTime, fmt::format("{} '{}' is not a time", e.id, v));
         }
+        len = v.size();
         break;
       default:
-        if (HasControlCharacter(v)) {
+        if (ctrl) {
           return add(ElementErrorCode::kInvalidCharacter,
                      fmt::format("{} contains a control character", e.id));
         }
+        len = ValueLength(e, v);
         break;
     }
-    size_t len = ValueLength(e, v);
     if (len < e.min_length) {
       return add(ElementErrorCode::kTooShort,
                  fmt::format("{} '{}' is shorter than {} characters", e.id, v, e.min_length));
@@ -379,7 +397,7 @@ class SetChecker {
             Counted(err);
           }
         } else {
-          CheckValue(s, loop_id, cd, pos, static_cast<uint16_t>(k), c);
+          CheckValue(s, loop_id, cd, pos, static_cast<uint16_t>(k), c, HasControlCharacter(c));
         }
       }
       if (end == std::string_view::npos) break;
@@ -387,10 +405,28 @@ class SetChecker {
     }
   }
 
+  static constexpr uint8_t kComponent = 1, kRepetition = 2, kControl = 4;
+
+  void Classify(const Delimiters& d) {
+    // Every segment of a set points at the same Delimiters object: compare addresses first.
+    if (classified_ptr_ == &d) return;
+    classified_ptr_ = &d;
+    if (classes_ready_ && d == classified_) return;
+    for (int c = 0; c < 256; ++c) {
+      classes_[c] = (c < 0x20 || c == 0x7F) ? kControl : 0;
+    }
+    // The delimiters win over the control class (BEL, NAK, DEL delimiters exist, x12.md §1).
+    classes_[static_cast<unsigned char>(d.component)] = kComponent;
+    if (d.repetition != 0) classes_[static_cast<unsigned char>(d.repetition)] = kRepetition;
+    classified_ = d;
+    classes_ready_ = true;
+  }
+
   void CheckElements(const Segment& s, const SegmentDef& def, std::string_view loop_id) {
     current_ = nullptr;
     overflow_.clear();
     const Delimiters& d = s.delimiters();
+    Classify(d);
     size_t n = def.elements.size();
     for (size_t i = 1; i <= n; ++i) {
       const ElementDef& e = def.elements[i - 1];
@@ -403,7 +439,14 @@ class SetChecker {
         }
         continue;
       }
-      if (d.repetition != 0 && v.find(d.repetition) != std::string_view::npos) {
+      // One branch-free pass over the value: delimiters that do not belong in it and control
+      // characters (classes_ maps each byte to kComponent/kRepetition/kControl bits).
+      uint8_t cls = 0;
+      for (char c : v) cls |= classes_[static_cast<unsigned char>(c)];
+      bool has_rep = (cls & kRepetition) != 0;
+      bool has_comp = (cls & kComponent) != 0;
+      bool has_ctrl = (cls & kControl) != 0;
+      if (has_rep) {
         size_t reps = static_cast<size_t>(std::count(v.begin(), v.end(), d.repetition)) + 1;
         if (reps > e.max_repeat) {
           Counted(AddElementError(
@@ -430,7 +473,7 @@ class SetChecker {
         CheckComposite(s, loop_id, e, pos, v);
         continue;
       }
-      if (v.find(d.component) != std::string_view::npos) {
+      if (has_comp) {
         Counted(AddElementError(
             s, loop_id, e, pos, 0,
             v5010_ ? ElementErrorCode::kTooManyComponents : ElementErrorCode::kInvalidCharacter, v,
@@ -438,7 +481,7 @@ class SetChecker {
                         d.component)));
         continue;
       }
-      CheckValue(s, loop_id, e, pos, 0, v);
+      CheckValue(s, loop_id, e, pos, 0, v, has_ctrl);
     }
     if (!def.more_elements && s.size() > n) {
       for (size_t i = n + 1; i <= s.size(); ++i) {
@@ -516,7 +559,11 @@ class SetChecker {
   SetResult* out_;
   bool v5010_;
   bool approximate_;  // the schema is of a nearby version: unknown/unexpected segments are warnings
-  std::vector<Frame> stack_;
+  FixedStack<Frame, StructureNode::kMaxLoopDepth + 1> stack_;
+  std::array<uint8_t, 256> classes_{};
+  Delimiters classified_;
+  const Delimiters* classified_ptr_ = nullptr;
+  bool classes_ready_ = false;
   SegmentError* current_ = nullptr;
   std::vector<ElementError> overflow_;  // AK4s beyond 99 (dropped)
 };
@@ -703,6 +750,9 @@ Result<ValidationReport> ValidateInput(ByteSource& source, const ValidatorOption
   InterchangeResult* ic = nullptr;
   GroupResult* group = nullptr;
   size_t seen = 0;
+  // The last schema lookup (sets of a group share id and version).
+  std::string cached_id, cached_version;
+  const TransactionSetSchema* cached_schema = nullptr;
   for (;;) {
     ASSIGN_OR_RETURN(Event ev, reader.Next());
     checker.Observe(ev);
@@ -742,7 +792,12 @@ Result<ValidationReport> ValidateInput(ByteSource& source, const ValidatorOption
         const TransactionSet& set = *ev.set;
         std::string version =
             group != nullptr ? group->version : VersionFromIsa(ev.interchange->version());
-        const TransactionSetSchema* schema = registry.Find(set.id(), version);
+        if (set.id() != cached_id || version != cached_version) {
+          cached_id = std::string(set.id());
+          cached_version = version;
+          cached_schema = registry.Find(set.id(), version);
+        }
+        const TransactionSetSchema* schema = cached_schema;
         SetResult r = ValidateSet(set.segments, schema, options, version);
         if (schema == nullptr && !options.accept_unsupported_sets) {
           r.notes.clear();
