@@ -117,16 +117,22 @@ nlohmann::json DocJson(const store::Document& d) {
 }
 
 nlohmann::json AuditJson(const store::AuditEvent& e) {
-  return {{"id", e.id},         {"document_id", e.document_id}, {"at", FormatIso8601(e.at)},
-          {"event", e.event},   {"step", e.step},               {"actor", e.actor},
-          {"detail", e.detail}, {"error_code", e.error_code},   {"error_message", e.error_message},
+  return {{"id", e.id},
+          {"document_id", e.document_id},
+          {"at", FormatIso8601(e.at)},
+          {"event", e.event},
+          {"step", e.step},
+          {"actor", e.actor},
+          {"detail", e.detail},
+          {"error_code", e.error_code},
+          {"error_message", e.error_message},
           {"retry_class", e.retry_class}};
 }
 
 void PrintAudit(const std::vector<store::AuditEvent>& events) {
   for (const auto& e : events) {
-    std::printf("%-24s %-16s %-12s %-14s %s", FormatIso8601(e.at).c_str(), e.event.c_str(),
-                e.step.c_str(), e.actor.c_str(), e.detail.c_str());
+    std::printf("%-20s %-16s %-12s %-14s %s", FormatIso8601(e.at, FractionDigits::kNone).c_str(),
+                e.event.c_str(), e.step.c_str(), e.actor.c_str(), e.detail.c_str());
     if (!e.error_code.empty()) {
       std::printf(" [%s %s: %s]", e.retry_class.c_str(), e.error_code.c_str(),
                   e.error_message.c_str());
@@ -141,7 +147,7 @@ std::string ReadSecretValue(const std::string& name) {
   std::string value;
   if (isatty(STDIN_FILENO) != 0) {
     std::fprintf(stderr, "value for %s (not echoed): ", name.c_str());
-    termios old {};
+    termios old{};
     tcgetattr(STDIN_FILENO, &old);
     termios quiet = old;
     quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
@@ -268,15 +274,15 @@ void RegisterDocs(Cli& cli) {
       for (const auto& e : *audit) j["audit"].push_back(AuditJson(e));
       std::printf("%s\n", j.dump(2).c_str());
     } else {
-      for (const auto& [k, v] : DocJson(*d).items()) {
+      const nlohmann::json fields = DocJson(*d);
+      for (const auto& [k, v] : fields.items()) {
         std::string text = v.is_string() ? v.get<std::string>() : v.dump();
         if (!text.empty()) std::printf("%-20s %s\n", k.c_str(), text.c_str());
       }
       std::printf("\npayloads:\n");
       for (const auto& p : *payloads) {
-        std::printf("  %-12s %-10s %-28s %zu bytes (%lld stored)\n", p.step.c_str(),
-                    p.kind.c_str(), p.media_type.c_str(), p.data.size(),
-                    static_cast<long long>(p.stored_size));
+        std::printf("  %-12s %-10s %-28s %zu bytes (%lld stored)\n", p.step.c_str(), p.kind.c_str(),
+                    p.media_type.c_str(), p.data.size(), static_cast<long long>(p.stored_size));
       }
       std::printf("\naudit:\n");
       PrintAudit(*audit);
@@ -391,8 +397,8 @@ void RegisterSecrets(Cli& cli) {
       return std::nullopt;
     }
     store::Vault v(*o->store, std::move(key).value());
-    return std::optional<std::pair<Opened, store::Vault>>(
-        std::in_place, std::move(*o), std::move(v));
+    return std::optional<std::pair<Opened, store::Vault>>(std::in_place, std::move(*o),
+                                                          std::move(v));
   };
 
   CLI::App* set = secrets->add_subcommand(

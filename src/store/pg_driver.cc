@@ -1,11 +1,10 @@
 // SqlDriver on libpqxx 6: a mutex-guarded pool of pqxx::connection, one pqxx::work (READ
 // COMMITTED) per Transact. libpqxx throws; every exception is caught here and mapped to Status
 // (sql.h lists the mapping). A connection that broke is dropped from the pool.
-#include <pqxx/pqxx>
-
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <pqxx/pqxx>
 #include <thread>
 
 #include "store/sql.h"
@@ -213,7 +212,7 @@ class PgDriver final : public SqlDriver {
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<std::unique_ptr<pqxx::connection>> idle_;  // guarded by mu_
-  int open_ = 0;                                          // guarded by mu_
+  int open_ = 0;                                         // guarded by mu_
 };
 
 }  // namespace

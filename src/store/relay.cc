@@ -59,8 +59,11 @@ Status Relay::RunOne(const Claimed& c, RelayStats& stats) {
   StepContext ctx(store_, c.lease, doc);
   Result<StepOutcome> out = reg.handler->Run(doc, ctx);
   if (options_.fault_hook) options_.fault_hook("ran", doc);
-  const LogFields fields = {{"document", doc.id}, {"flow", doc.flow}, {"step", doc.step},
-                            {"partner", doc.partner}, {"attempt", doc.attempts}};
+  const LogFields fields = {{"document", doc.id},
+                            {"flow", doc.flow},
+                            {"step", doc.step},
+                            {"partner", doc.partner},
+                            {"attempt", doc.attempts}};
   Status recorded;
   if (out.ok()) {
     Completion done;
@@ -103,8 +106,8 @@ Status Relay::RunOne(const Claimed& c, RelayStats& stats) {
     LogWarn("lease lost before the outcome was recorded", fields);
     return Status::Ok();
   }
-  RETURN_IF_ERROR(recorded.WithContext(fmt::format("recording step {} of document {}", doc.step,
-                                                   doc.id)));
+  RETURN_IF_ERROR(
+      recorded.WithContext(fmt::format("recording step {} of document {}", doc.step, doc.id)));
   if (options_.fault_hook) options_.fault_hook("recorded", doc);
   return Status::Ok();
 }

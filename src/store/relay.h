@@ -50,7 +50,7 @@ class StepContext {
 struct StepOutcome {
   // Unset: the next step registered with AddStep. Set to "": done.
   std::optional<std::string> next_step{};
-  std::vector<PayloadIn> outputs{};     // step defaults to the current step
+  std::vector<PayloadIn> outputs{};    // step defaults to the current step
   std::vector<NewAuditEvent> audit{};  // e.g. {"sent", ..., "dropped ACME_850_000000042.x12"}
 };
 

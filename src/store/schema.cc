@@ -169,9 +169,9 @@ Result<int> Migrate(SqlDriver& driver, const Clock& clock) {
       if (m.version <= version) continue;
       RETURN_IF_ERROR(tx.ExecScript(m.sql).WithContext(
           fmt::format("applying migration {} ({})", m.version, m.name)));
-      RETURN_IF_ERROR(tx.Exec(
-          "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
-          {m.version, m.name, clock.Now().time_since_epoch().count()}));
+      RETURN_IF_ERROR(
+          tx.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+                  {m.version, m.name, clock.Now().time_since_epoch().count()}));
       version = m.version;
     }
     return Status::Ok();

@@ -35,12 +35,12 @@ class SqlParam {
  public:
   enum class Kind : uint8_t { kNull, kInt, kText, kBlob };
 
-  SqlParam() = default;  // NULL
-  SqlParam(int64_t v) : kind_(Kind::kInt), int_(v) {}                         // NOLINT
-  SqlParam(int v) : kind_(Kind::kInt), int_(v) {}                             // NOLINT
-  SqlParam(std::string_view v) : kind_(Kind::kText), text_(v) {}              // NOLINT
-  SqlParam(const std::string& v) : kind_(Kind::kText), text_(v) {}            // NOLINT
-  SqlParam(const char* v) : kind_(Kind::kText), text_(v) {}                   // NOLINT
+  SqlParam() = default;                                             // NULL
+  SqlParam(int64_t v) : kind_(Kind::kInt), int_(v) {}               // NOLINT
+  SqlParam(int v) : kind_(Kind::kInt), int_(v) {}                   // NOLINT
+  SqlParam(std::string_view v) : kind_(Kind::kText), text_(v) {}    // NOLINT
+  SqlParam(const std::string& v) : kind_(Kind::kText), text_(v) {}  // NOLINT
+  SqlParam(const char* v) : kind_(Kind::kText), text_(v) {}         // NOLINT
   static SqlParam Blob(std::string_view bytes) {
     SqlParam p(bytes);
     p.kind_ = Kind::kBlob;

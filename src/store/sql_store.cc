@@ -86,12 +86,29 @@ std::string_view RetryClassName(RetryClass c) {
   return "";
 }
 
-constexpr std::string_view kDocColumns[] = {
-    "id",          "flow",          "idempotency_key", "direction",       "doc_type",
-    "partner",     "po_number",     "invoice_number",  "isa13",           "gs06",
-    "st02",        "step",          "state",           "attempts",        "next_attempt_at",
-    "lease_owner", "lease_epoch",   "lease_expires_at", "last_error_code", "last_error_message",
-    "last_retry_class", "created_at", "updated_at"};
+constexpr std::string_view kDocColumns[] = {"id",
+                                            "flow",
+                                            "idempotency_key",
+                                            "direction",
+                                            "doc_type",
+                                            "partner",
+                                            "po_number",
+                                            "invoice_number",
+                                            "isa13",
+                                            "gs06",
+                                            "st02",
+                                            "step",
+                                            "state",
+                                            "attempts",
+                                            "next_attempt_at",
+                                            "lease_owner",
+                                            "lease_epoch",
+                                            "lease_expires_at",
+                                            "last_error_code",
+                                            "last_error_message",
+                                            "last_retry_class",
+                                            "created_at",
+                                            "updated_at"};
 
 std::string DocColumns(std::string_view prefix) {
   std::string out;
@@ -188,8 +205,7 @@ class SqlTransaction final : public Transaction {
                  {flow, doc.idempotency_key, DirectionName(doc.direction), doc.type, doc.partner,
                   SqlParam::TextOrNull(doc.po_number), SqlParam::TextOrNull(doc.invoice_number),
                   SqlParam::TextOrNull(doc.control.isa13), SqlParam::TextOrNull(doc.control.gs06),
-                  SqlParam::TextOrNull(doc.control.st02), doc.step, DocStateName(doc.state),
-                  now_,
+                  SqlParam::TextOrNull(doc.control.st02), doc.step, DocStateName(doc.state), now_,
                   parked ? SqlParam(StatusCodeName(doc.error.code())) : SqlParam(),
                   parked ? SqlParam(doc.error.message()) : SqlParam(),
                   parked ? SqlParam(RetryClassName(doc.error.retry_class())) : SqlParam()}));
@@ -207,13 +223,14 @@ class SqlTransaction final : public Transaction {
     }
     std::string packed = Compress(p.data);
     return tx_
-        .Exec("INSERT INTO payloads (document_id, step, kind, media_type, codec, raw_size, data, "
-              "created_at) VALUES ($1, $2, $3, $4, 'zlib', $5, $6, $7) "
-              "ON CONFLICT (document_id, step, kind) DO UPDATE SET media_type = "
-              "excluded.media_type, codec = excluded.codec, raw_size = excluded.raw_size, "
-              "data = excluded.data, created_at = excluded.created_at",
-              {document_id, p.step, p.kind, p.media_type, static_cast<int64_t>(p.data.size()),
-               SqlParam::Blob(packed), now_})
+        .Exec(
+            "INSERT INTO payloads (document_id, step, kind, media_type, codec, raw_size, data, "
+            "created_at) VALUES ($1, $2, $3, $4, 'zlib', $5, $6, $7) "
+            "ON CONFLICT (document_id, step, kind) DO UPDATE SET media_type = "
+            "excluded.media_type, codec = excluded.codec, raw_size = excluded.raw_size, "
+            "data = excluded.data, created_at = excluded.created_at",
+            {document_id, p.step, p.kind, p.media_type, static_cast<int64_t>(p.data.size()),
+             SqlParam::Blob(packed), now_})
         .status();
   }
 
@@ -221,14 +238,15 @@ class SqlTransaction final : public Transaction {
     if (e.event.empty()) return InvalidArgumentError("appending an audit event: no event name");
     const bool err = !e.error.ok();
     return tx_
-        .Exec("INSERT INTO audit_events (document_id, at, event, step, actor, detail, "
-              "error_code, error_message, retry_class) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
-              "$9)",
-              {document_id, now_, e.event, SqlParam::TextOrNull(e.step),
-               SqlParam::TextOrNull(e.actor), SqlParam::TextOrNull(e.detail),
-               err ? SqlParam(StatusCodeName(e.error.code())) : SqlParam(),
-               err ? SqlParam(e.error.message()) : SqlParam(),
-               err ? SqlParam(RetryClassName(e.error.retry_class())) : SqlParam()})
+        .Exec(
+            "INSERT INTO audit_events (document_id, at, event, step, actor, detail, "
+            "error_code, error_message, retry_class) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+            "$9)",
+            {document_id, now_, e.event, SqlParam::TextOrNull(e.step),
+             SqlParam::TextOrNull(e.actor), SqlParam::TextOrNull(e.detail),
+             err ? SqlParam(StatusCodeName(e.error.code())) : SqlParam(),
+             err ? SqlParam(e.error.message()) : SqlParam(),
+             err ? SqlParam(RetryClassName(e.error.retry_class())) : SqlParam()})
         .status();
   }
 
@@ -240,10 +258,11 @@ class SqlTransaction final : public Transaction {
 
   Status SetCursor(std::string_view flow, std::string_view value) override {
     return tx_
-        .Exec("INSERT INTO cursors (flow, value, updated_at) VALUES ($1, $2, $3) "
-              "ON CONFLICT (flow) DO UPDATE SET value = excluded.value, "
-              "updated_at = excluded.updated_at",
-              {flow, value, now_})
+        .Exec(
+            "INSERT INTO cursors (flow, value, updated_at) VALUES ($1, $2, $3) "
+            "ON CONFLICT (flow) DO UPDATE SET value = excluded.value, "
+            "updated_at = excluded.updated_at",
+            {flow, value, now_})
         .status();
   }
 
@@ -315,11 +334,11 @@ class SqlStore final : public Store {
         ++result.inserted;
         const int64_t id = inserted.first;
         for (const PayloadIn& p : doc.payloads) RETURN_IF_ERROR(t.PutPayload(id, p));
-        bool has_received = std::any_of(doc.audit.begin(), doc.audit.end(), [](const auto& e) {
-          return e.event == event::kReceived;
-        });
+        bool has_received = std::any_of(doc.audit.begin(), doc.audit.end(),
+                                        [](const auto& e) { return e.event == event::kReceived; });
         if (!has_received) {
-          RETURN_IF_ERROR(t.AppendAudit(id, Ev(event::kReceived, doc.step, "", doc.idempotency_key)));
+          RETURN_IF_ERROR(
+              t.AppendAudit(id, Ev(event::kReceived, doc.step, "", doc.idempotency_key)));
         }
         for (const NewAuditEvent& e : doc.audit) RETURN_IF_ERROR(t.AppendAudit(id, e));
         if (doc.state == DocState::kParked) {
@@ -329,8 +348,8 @@ class SqlStore final : public Store {
       if (batch.cursor) RETURN_IF_ERROR(t.SetCursor(batch.flow, *batch.cursor));
       return Status::Ok();
     });
-    RETURN_IF_ERROR(s.WithContext(fmt::format("ingesting {} document(s) for flow {}",
-                                              batch.documents.size(), batch.flow)));
+    RETURN_IF_ERROR(s.WithContext(
+        fmt::format("ingesting {} document(s) for flow {}", batch.documents.size(), batch.flow)));
     return result;
   }
 
@@ -438,8 +457,8 @@ class SqlStore final : public Store {
         // SKIP LOCKED: concurrent claimers pass over each other's rows instead of waiting.
         sql = "WITH c AS (SELECT id FROM documents WHERE " + due +
               " ORDER BY next_attempt_at, id LIMIT $4 FOR UPDATE SKIP LOCKED) "
-              "UPDATE documents d SET " + set + " FROM c WHERE d.id = c.id RETURNING " +
-              DocColumns("d.");
+              "UPDATE documents d SET " +
+              set + " FROM c WHERE d.id = c.id RETURNING " + DocColumns("d.");
       } else {
         // One statement under the write lock (BEGIN IMMEDIATE): no other claimer in between.
         sql = "UPDATE documents SET " + set + " WHERE id IN (SELECT id FROM documents WHERE " +
@@ -469,7 +488,8 @@ class SqlStore final : public Store {
 
   Result<FailOutcome> Fail(const Lease& lease, const Status& error,
                            const FailPolicy& policy) override {
-    if (error.ok()) return InvalidArgumentError("failing document {}: the error is OK", lease.document_id);
+    if (error.ok())
+      return InvalidArgumentError("failing document {}: the error is OK", lease.document_id);
     FailOutcome outcome = FailOutcome::kParked;
     Status s = Write([&](SqlTransaction& t) -> Status {
       ASSIGN_OR_RETURN(auto cur, LockLeased(t, lease));
@@ -490,9 +510,9 @@ class SqlStore final : public Store {
         return CompleteIn(t, lease, cur.step, c, event::kDelivered, error);
       }
       RETURN_IF_ERROR(t.AppendAudit(
-          id, Ev(event::kFailed, cur.step, lease.owner,
-                 fmt::format("attempt {} of {}", cur.attempts, policy.backoff.max_attempts),
-                 error)));
+          id,
+          Ev(event::kFailed, cur.step, lease.owner,
+             fmt::format("attempt {} of {}", cur.attempts, policy.backoff.max_attempts), error)));
       const SqlParams err = {SqlParam(StatusCodeName(error.code())), error.message(),
                              RetryClassName(cls)};
       if (cls == RetryClass::kRetriable && cur.attempts < policy.backoff.max_attempts) {
@@ -560,12 +580,12 @@ class SqlStore final : public Store {
   Status PutSecret(const SealedSecret& s) override {
     return Write([&](SqlTransaction& t) -> Status {
       return t.sql()
-          .Exec("INSERT INTO secrets (name, nonce, ciphertext, key_id, created_at, updated_at) "
-                "VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (name) DO UPDATE SET "
-                "nonce = excluded.nonce, ciphertext = excluded.ciphertext, "
-                "key_id = excluded.key_id, updated_at = excluded.updated_at",
-                {s.name, SqlParam::Blob(s.nonce), SqlParam::Blob(s.ciphertext), s.key_id,
-                 t.now()})
+          .Exec(
+              "INSERT INTO secrets (name, nonce, ciphertext, key_id, created_at, updated_at) "
+              "VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (name) DO UPDATE SET "
+              "nonce = excluded.nonce, ciphertext = excluded.ciphertext, "
+              "key_id = excluded.key_id, updated_at = excluded.updated_at",
+              {s.name, SqlParam::Blob(s.nonce), SqlParam::Blob(s.ciphertext), s.key_id, t.now()})
           .status();
     });
   }
@@ -656,18 +676,18 @@ class SqlStore final : public Store {
       if (e.actor.empty()) e.actor = lease.owner;
       RETURN_IF_ERROR(t.AppendAudit(id, e));
     }
-    RETURN_IF_ERROR(t.AppendAudit(id, Ev(ev, step, lease.owner,
-                                      c.next_step.empty() ? "done" : "next step " + c.next_step,
-                                      error)));
+    RETURN_IF_ERROR(
+        t.AppendAudit(id, Ev(ev, step, lease.owner,
+                             c.next_step.empty() ? "done" : "next step " + c.next_step, error)));
     const std::string clear_error =
         "last_error_code = NULL, last_error_message = NULL, last_retry_class = NULL";
     if (c.next_step.empty()) {
       return Update(t, lease, "state = 'done', " + clear_error, {});
     }
-    return Update(t, lease,
-                  "state = 'pending', step = $3, attempts = 0, next_attempt_at = $4, " +
-                      clear_error,
-                  {c.next_step, t.now()});
+    return Update(
+        t, lease,
+        "state = 'pending', step = $3, attempts = 0, next_attempt_at = $4, " + clear_error,
+        {c.next_step, t.now()});
   }
 
   Status ReplayIn(SqlTransaction& t, int64_t id, std::string_view actor, std::string_view why) {
@@ -687,12 +707,11 @@ class SqlStore final : public Store {
         "last_error_message = NULL, last_retry_class = NULL, updated_at = $2 WHERE id = $1",
         {id, t.now()}));
     return t.AppendAudit(id, Ev(event::kReplayed, rows[0].Text(1), std::string(actor),
-                             fmt::format("from {}: {}", state, why)));
+                                fmt::format("from {}: {}", state, why)));
   }
 
   // WHERE clause for documents (alias d) and audit (time column given).
-  static std::string Filters(const DocumentQuery& q, std::string_view time_col,
-                             SqlParams& params) {
+  static std::string Filters(const DocumentQuery& q, std::string_view time_col, SqlParams& params) {
     auto next = [&](SqlParam p) {
       params.push_back(std::move(p));
       return "$" + std::to_string(params.size());
@@ -744,12 +763,12 @@ class SqlStore final : public Store {
       std::string packed = r.Blob(6);
       p.stored_size = static_cast<int64_t>(packed.size());
       if (r.Text(4) != "zlib") {
-        return DataLossError("payload {}/{} of document {} has unknown codec '{}'", p.step,
-                             p.kind, id, r.Text(4));
+        return DataLossError("payload {}/{} of document {} has unknown codec '{}'", p.step, p.kind,
+                             id, r.Text(4));
       }
       ASSIGN_OR_RETURN(p.data, Decompress(packed, static_cast<size_t>(r.Int(5)))
-                                   .WithContext(fmt::format("payload {}/{} of document {}",
-                                                            p.step, p.kind, id)));
+                                   .WithContext(fmt::format("payload {}/{} of document {}", p.step,
+                                                            p.kind, id)));
       p.created_at = FromUs(r.Int(7));
       out.push_back(std::move(p));
     }
@@ -758,8 +777,7 @@ class SqlStore final : public Store {
 
   Result<std::vector<SealedSecret>> ReadSecrets(std::optional<std::string_view> name) {
     SqlParams params;
-    std::string sql =
-        "SELECT name, nonce, ciphertext, key_id, created_at, updated_at FROM secrets";
+    std::string sql = "SELECT name, nonce, ciphertext, key_id, created_at, updated_at FROM secrets";
     if (name) {
       params.emplace_back(*name);
       sql += " WHERE name = $1";
@@ -770,8 +788,8 @@ class SqlStore final : public Store {
       ASSIGN_OR_RETURN(SqlRows rows, t.sql().Exec(sql, params));
       out.clear();
       for (const auto& r : rows) {
-        out.push_back({r.Text(0), r.Blob(1), r.Blob(2), r.Text(3), FromUs(r.Int(4)),
-                       FromUs(r.Int(5))});
+        out.push_back(
+            {r.Text(0), r.Blob(1), r.Blob(2), r.Text(3), FromUs(r.Int(4)), FromUs(r.Int(5))});
       }
       return Status::Ok();
     });

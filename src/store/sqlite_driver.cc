@@ -82,7 +82,8 @@ class SqliteTx final : public SqlTx {
     while (true) {
       rc = sqlite3_step(stmt);
       if (rc == SQLITE_DONE) break;
-      if (rc != SQLITE_ROW) return Note(SqliteError(sqlite3_extended_errcode(db_), db_, "executing"));
+      if (rc != SQLITE_ROW)
+        return Note(SqliteError(sqlite3_extended_errcode(db_), db_, "executing"));
       int n = sqlite3_column_count(stmt);
       std::vector<std::optional<std::string>> cells;
       cells.reserve(n);
@@ -178,9 +179,9 @@ class SqliteDriver final : public SqlDriver {
     sqlite3_extended_result_codes(db, 1);
     SqliteTx setup(db);
     Status s = setup.ExecScript(path_ == ":memory:" ? "PRAGMA foreign_keys=ON"
-                                                     : "PRAGMA journal_mode=WAL; "
-                                                       "PRAGMA synchronous=FULL; "
-                                                       "PRAGMA foreign_keys=ON");
+                                                    : "PRAGMA journal_mode=WAL; "
+                                                      "PRAGMA synchronous=FULL; "
+                                                      "PRAGMA foreign_keys=ON");
     if (!s.ok()) {
       sqlite3_close_v2(db);
       return s.WithContext(fmt::format("configuring {}", path_));

@@ -72,7 +72,7 @@ struct ControlNumbers {
 // A payload to store: the bytes are compressed (zlib) on the way in.
 struct PayloadIn {
   std::string step{};
-  std::string kind{};      // "input", "output", or a name ("x12", "netsuite_response")
+  std::string kind{};        // "input", "output", or a name ("x12", "netsuite_response")
   std::string media_type{};  // "application/edi-x12", "application/json"
   std::string data{};
 };
@@ -91,8 +91,8 @@ struct Payload {
 struct NewAuditEvent {
   std::string event{};   // event::k*
   std::string step{};    // the step it concerns, if any
-  std::string actor{};// worker id or person ("replayed by")
-  std::string detail{};// short free text (never a payload or a secret)
+  std::string actor{};   // worker id or person ("replayed by")
+  std::string detail{};  // short free text (never a payload or a secret)
   Status error{};        // failed: code, message and retry class are recorded
 };
 
@@ -117,9 +117,9 @@ struct NewDocument {
   std::string po_number{};
   std::string invoice_number{};
   ControlNumbers control{};
-  std::string step{};                    // the first step the relay runs
+  std::string step{};                   // the first step the relay runs
   DocState state = DocState::kPending;  // or kParked for an item that failed to map
-  Status error{};                      // why it is parked (kParked only)
+  Status error{};                       // why it is parked (kParked only)
   std::vector<PayloadIn> payloads{};
   std::vector<NewAuditEvent> audit{};  // "received" is added by the store unless given
 };
@@ -176,7 +176,7 @@ struct Completion {
 };
 
 struct FailPolicy {
-  BackoffPolicy backoff;                // max_attempts and the delays for retry_wait
+  BackoffPolicy backoff;               // max_attempts and the delays for retry_wait
   std::string next_step_if_delivered;  // ALREADY_EXISTS completes the step towards this
   // Random input to the jitter; empty: a thread-local PRNG.
   std::function<uint64_t()> random;
@@ -195,8 +195,8 @@ struct DocumentQuery {
   std::optional<std::string> business_key{};    // PO number or invoice number
   std::optional<std::string> control_number{};  // ISA13, GS06 or ST02
   std::optional<DocState> state{};
-  std::optional<Instant> since{};  // documents: created_at >= since; audit: event time
-  std::optional<Instant> until{};  // exclusive
+  std::optional<Instant> since{};      // documents: created_at >= since; audit: event time
+  std::optional<Instant> until{};      // exclusive
   std::optional<std::string> event{};  // audit queries only
   int64_t after_id = 0;
   int limit = 100;

@@ -14,10 +14,10 @@
 namespace mlc::store {
 namespace {
 
-using ::testing::ElementsAre;
-using ::testing::HasSubstr;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 
 class StoreTest : public testing::BackendTest {
  protected:
@@ -69,7 +69,6 @@ class StoreTest : public testing::BackendTest {
     EXPECT_TRUE(r.ok()) << r.error();
     return r.ok() ? *r : Document{};
   }
-
 };
 
 TEST_P(StoreTest, MigrationsAreAppliedOnceAndReopenIsIdempotent) {
@@ -106,7 +105,7 @@ TEST_P(StoreTest, IdempotencyKeyIsUniquePerFlow) {
   ASSERT_TRUE(r.ok()) << r.error();
   EXPECT_EQ(r->inserted, 1);
   EXPECT_EQ(r->duplicates, 1);
-  EXPECT_EQ(r->ids[0], first[0]);  // the existing document's id
+  EXPECT_EQ(r->ids[0], first[0]);                          // the existing document's id
   EXPECT_THAT(Events(first[0]), ElementsAre("received"));  // no second "received"
   // The same key in another flow is a different document.
   IngestBatch other{.flow = "invoice_inbound", .documents = {Doc("k1")}, .cursor = {}};
@@ -328,8 +327,7 @@ TEST_P(StoreTest, PayloadsRoundTripCompressed) {
   EXPECT_EQ(store_->GetPayload(r->ids[0], "send", "raw")->data, binary);
   EXPECT_EQ(store_->GetPayload(r->ids[0], "send", "empty")->data, "");
   EXPECT_EQ(store_->ListPayloads(r->ids[0])->size(), 3u);
-  EXPECT_EQ(store_->GetPayload(r->ids[0], "send", "output").status().code(),
-            StatusCode::kNotFound);
+  EXPECT_EQ(store_->GetPayload(r->ids[0], "send", "output").status().code(), StatusCode::kNotFound);
 }
 
 TEST_P(StoreTest, AuditTrailRejectsUpdateAndDelete) {

@@ -16,9 +16,9 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <pqxx/pqxx>
 #include <memory>
 #include <optional>
+#include <pqxx/pqxx>
 #include <random>
 #include <string>
 
@@ -37,8 +37,8 @@ class TestDatabase {
     TestDatabase db;
     db.backend_ = backend;
     std::random_device rd;
-    const std::string tag = std::to_string(getpid()) + "_" + std::to_string(rd()) +
-                            std::to_string(rd() % 1000);
+    const std::string tag =
+        std::to_string(getpid()) + "_" + std::to_string(rd()) + std::to_string(rd() % 1000);
     if (backend == "sqlite") {
       db.dir_ = std::filesystem::temp_directory_path() / ("mlc_store_" + tag);
       std::error_code ec;

@@ -3,11 +3,11 @@
 #include <sodium.h>
 #include <sys/stat.h>
 
-#include <cstdlib>
-#include <cstring>
 #include <cctype>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 
 #include "common/redact.h"
 
@@ -208,8 +208,8 @@ Status Vault::Set(std::string_view name, std::string_view value) {
           name, s.key_id, s.name, key_.id());
     }
   }
-  return store_.PutSecret(Seal(name, value, key_)).WithContext(
-      fmt::format("storing secret '{}'", name));
+  return store_.PutSecret(Seal(name, value, key_))
+      .WithContext(fmt::format("storing secret '{}'", name));
 }
 
 Result<std::string> Vault::Get(std::string_view name) {

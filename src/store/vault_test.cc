@@ -38,7 +38,7 @@ TEST_P(VaultTest, SealsAndOpens) {
   auto got = v.Get("cleo.password");
   ASSERT_TRUE(got.ok()) << got.error();
   EXPECT_EQ(*got, "Tr0ub4dor&3-vault");
-  EXPECT_EQ(Redact("pw=Tr0ub4dor&3-vault"), "pw=***");  // registered for redaction
+  EXPECT_EQ(Redact("pw=Tr0ub4dor&3-vault"), "pw=***");             // registered for redaction
   ASSERT_TRUE(v.Set("cleo.password", "n3w-passw0rd-value").ok());  // replace
   EXPECT_EQ(*v.Get("cleo.password"), "n3w-passw0rd-value");
   auto list = v.List();
@@ -106,7 +106,8 @@ TEST_P(VaultTest, RotationReSealsEverySecretAtOnce) {
   Vault old(*store_, Key(kHexKey));
   EXPECT_EQ(old.Get("s0").status().code(), StatusCode::kFailedPrecondition);
   Vault fresh(*store_, MasterKey::Parse(next_text, "test").value());
-  for (int i = 0; i < 5; ++i) EXPECT_EQ(*fresh.Get("s" + std::to_string(i)), "rotate-me-" + std::to_string(i));
+  for (int i = 0; i < 5; ++i)
+    EXPECT_EQ(*fresh.Get("s" + std::to_string(i)), "rotate-me-" + std::to_string(i));
 
   // A secret the vault cannot open stops the rotation before anything is written.
   SealedSecret stray = *store_->GetSecret("s0");

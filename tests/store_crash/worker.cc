@@ -56,10 +56,12 @@ class Sink {
   // Delivers `key` once: ALREADY_EXISTS when an earlier run already did.
   Status Deliver(const std::string& key, const std::string& worker) {
     if (!Exec("BEGIN IMMEDIATE")) return mlc::UnavailableError("sink busy");
-    Exec("INSERT INTO attempts (key, n) VALUES ('" + key + "', 1) ON CONFLICT (key) DO UPDATE "
+    Exec("INSERT INTO attempts (key, n) VALUES ('" + key +
+         "', 1) ON CONFLICT (key) DO UPDATE "
          "SET n = n + 1");
     bool found = Count("SELECT COUNT(*) FROM deliveries WHERE key = '" + key + "'") > 0;
-    if (!found) Exec("INSERT INTO deliveries (key, worker) VALUES ('" + key + "', '" + worker + "')");
+    if (!found)
+      Exec("INSERT INTO deliveries (key, worker) VALUES ('" + key + "', '" + worker + "')");
     if (!Exec("COMMIT")) {
       Exec("ROLLBACK");
       return mlc::UnavailableError("sink commit failed");

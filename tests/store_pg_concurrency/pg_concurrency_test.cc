@@ -100,8 +100,8 @@ TEST_P(PgConcurrencyTest, ProcessesNeverRunAStepTwice) {
   for (int p = 0; p < kProcesses; ++p) {
     // A long lease: no lease expires during the run, so any second attempt would be a
     // double claim, not a recovery.
-    pids.push_back(crash::Spawn(MLC_CRASH_WORKER,
-                                {db_->url(), sink_, "p" + std::to_string(p), "60000"}));
+    pids.push_back(
+        crash::Spawn(MLC_CRASH_WORKER, {db_->url(), sink_, "p" + std::to_string(p), "60000"}));
     ASSERT_GT(pids.back(), 0);
   }
   for (pid_t pid : pids) {
