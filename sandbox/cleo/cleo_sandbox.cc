@@ -276,10 +276,10 @@ struct CleoSandbox::Impl {
     // Cleo's documented defaults (HTTP Server Command Reference).
     if (directory.empty()) directory = request == "send" ? "inbox/" : "outbox/payload/";
     Status dir_ok = mlc::cleo::ValidateMailboxDirectory(directory);
-    if (!dir_ok.ok()) {
-      return Error(res, dir_ok.code() == StatusCode::kPermissionDenied ? 403 : 400,
-                   dir_ok.message());
+    if (dir_ok.code() == StatusCode::kPermissionDenied) {
+      return Error(res, 403, "access denied: " + directory);
     }
+    if (!dir_ok.ok()) return Error(res, 400, "invalid directory: " + dir_ok.message());
     const fs::path dir = Mailbox(mailbox) / directory;
     const std::string filename = req.get_param_value("filename");
     std::error_code ec;
