@@ -295,8 +295,9 @@ class SetChecker {
   }
 
   // `ctrl`: the value contains a control character (the caller scanned it already).
+  // `chars`: the value's length in characters when the caller counted it, else -1.
   void CheckValue(const Segment& s, std::string_view loop_id, const ElementDef& e, uint16_t pos,
-                  uint16_t comp, std::string_view v, bool ctrl) {
+                  uint16_t comp, std::string_view v, bool ctrl, int64_t chars = -1) {
     auto add = [&](ElementErrorCode code, std::string message, bool tolerated = false) {
       ElementError& err = AddElementError(s, loop_id, e, pos, comp, code, v, std::move(message));
       err.tolerated = tolerated;
@@ -347,7 +348,7 @@ class SetChecker {
           return add(ElementErrorCode::kInvalidCharacter,
                      fmt::format("{} contains a control character", e.id));
         }
-        len = ValueLength(e, v);
+        len = chars >= 0 ? static_cast<size_t>(chars) : ValueLength(e, v);
         break;
     }
     if (len < e.min_length) {
@@ -442,7 +443,13 @@ class SetChecker {
       // One branch-free pass over the value: delimiters that do not belong in it and control
       // characters (classes_ maps each byte to kComponent/kRepetition/kControl bits).
       uint8_t cls = 0;
-      for (char c : v) cls |= classes_[static_cast<unsigned char>(c)];
+      size_t continuation = 0;  // UTF-8 continuation bytes (not counted as characters)
+      for (char c : v) {
+        auto u = static_cast<unsigned char>(c);
+        cls |= classes_[u];
+        continuation += (u & 0xC0) == 0x80;
+      }
+      chars_ = v.size() - continuation;
       bool has_rep = (cls & kRepetition) != 0;
       bool has_comp = (cls & kComponent) != 0;
       bool has_ctrl = (cls & kControl) != 0;
@@ -481,7 +488,7 @@ class SetChecker {
                         d.component)));
         continue;
       }
-      CheckValue(s, loop_id, e, pos, 0, v, has_ctrl);
+      CheckValue(s, loop_id, e, pos, 0, v, has_ctrl, static_cast<int64_t>(chars_));
     }
     if (!def.more_elements && s.size() > n) {
       for (size_t i = n + 1; i <= s.size(); ++i) {
@@ -496,7 +503,19 @@ class SetChecker {
         }
       }
     }
-    for (const SyntaxRule& r : def.rules) CheckRule(s, loop_id, def, r);
+    for (const SyntaxRule& r : def.rules) {
+      // Notes whose elements all lie beyond the segment's last element cannot fire, except R
+      // (at least one required), which then reports its first element.
+      if (r.kind != SyntaxRule::Kind::kRequired && r.positions.front() > s.size() &&
+          r.kind != SyntaxRule::Kind::kPaired) {
+        continue;
+      }
+      if (r.kind == SyntaxRule::Kind::kPaired &&
+          *std::min_element(r.positions.begin(), r.positions.end()) > s.size()) {
+        continue;
+      }
+      CheckRule(s, loop_id, def, r);
+    }
     current_ = nullptr;
   }
 
@@ -563,6 +582,7 @@ class SetChecker {
   std::array<uint8_t, 256> classes_{};
   Delimiters classified_;
   const Delimiters* classified_ptr_ = nullptr;
+  size_t chars_ = 0;
   bool classes_ready_ = false;
   SegmentError* current_ = nullptr;
   std::vector<ElementError> overflow_;  // AK4s beyond 99 (dropped)
