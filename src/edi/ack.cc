@@ -106,10 +106,13 @@ Status AppendAckSet(Writer& w, const GroupResult& group, AckKind kind, std::stri
 
 Result<std::string> BuildAcknowledgment(const InterchangeResult& received,
                                         const AckOptions& options) {
-  // 997s and 999s are never acknowledged themselves (x12.md §8).
+  // 997s and 999s are never acknowledged themselves (x12.md §8); a group without a usable GS01
+  // or GS06 cannot be named in AK1 (a truncated GS is a TA1 matter: TA105 024).
   std::vector<const GroupResult*> groups;
   for (const GroupResult& g : received.groups) {
-    if (g.functional_id != "FA") groups.push_back(&g);
+    if (g.functional_id != "FA" && !g.functional_id.empty() && AllDigits(g.control_number)) {
+      groups.push_back(&g);
+    }
   }
   if (groups.empty()) {
     return FailedPreconditionError(

@@ -61,7 +61,8 @@ Status AppendAckSet(Writer& writer, const GroupResult& group, AckKind kind,
 
 // One interchange addressed back to `received`'s sender with one FA group (and one 997/999 set)
 // per received functional group, in input order; FA groups (997/999) are never acknowledged and
-// are skipped. Errors: kInvalidArgument for missing or bad control numbers, date or time;
+// are skipped, as are groups whose GS01 or GS06 is missing or GS06 not numeric (no AK1 can name
+// them; the TA1 reports the truncated GS). Errors: kInvalidArgument for missing or bad control numbers, date or time;
 // kFailedPrecondition when `received` has no group to acknowledge.
 Result<std::string> BuildAcknowledgment(const InterchangeResult& received,
                                         const AckOptions& options);
