@@ -9,8 +9,9 @@
 //     (accept, or with changed / rejected lines), and an 810 `invoice_after_steps` rounds later
 //     for what it shipped;
 //  3. pending invoices that are due are written.
-// Files that are not readable X12 get a 997 with AK5/AK9 "R" when their group can be found, else
-// nothing (a real supplier's translator would also stay silent).
+// Files that are not readable X12 (or whose 850 lacks what the typed view needs) are consumed and
+// counted in StepReport::unreadable but not answered: no 997 "R" is sent for them (a gap; many
+// real suppliers' translators stay silent too, which is what the overdue-997 alert is for).
 //
 // Partners differ the way real ones do (the profile's quirks): 004010 or 005010; delimiters and
 // line breaks; a price variance on one invoice line; short shipments; a reused invoice number; an

@@ -1,5 +1,6 @@
 #include "sandbox/partners/x12_docs.h"
 
+#include "edi/documents.h"
 #include "edi/reader.h"
 #include "edi/writer.h"
 
@@ -92,23 +93,20 @@ Result<std::vector<InboundGroup>> ReadInbound(std::string_view content) {
       InboundGroup& g = groups.back();
       g.sets.emplace_back(std::string(set.id()), std::string(set.control_number()));
       if (set.id() != "850") continue;
+      ASSIGN_OR_RETURN(edi::PurchaseOrder850 po, edi::Read850(set.segments));
       Order o;
       o.st02 = set.control_number();
-      for (const edi::Segment& s : set.segments) {
-        if (s.tag() == "BEG") {
-          o.number = s.element(3);
-          o.date = s.element(5);
-        } else if (s.tag() == "PO1") {
-          OrderLine l;
-          l.line = s.element(1);
-          ASSIGN_OR_RETURN(l.quantity, Decimal::Parse(s.element(2)));
-          l.uom = s.element(3);
-          ASSIGN_OR_RETURN(l.price, Decimal::Parse(s.element(4)));
-          for (size_t i = 6; i + 1 <= s.size(); i += 2) {
-            if (!s.element(i).empty()) l.ids.emplace_back(s.element(i), s.element(i + 1));
-          }
-          o.lines.push_back(std::move(l));
-        }
+      o.number = po.number;
+      o.date = po.date;
+      for (edi::PoLine& pl : po.lines) {
+        OrderLine l;
+        l.line = pl.line_number;
+        l.quantity = pl.quantity;
+        l.uom = pl.unit;
+        // A line without a price (PO104 is optional) is quoted at zero; the 855 says so.
+        l.price = pl.unit_price.value_or(Decimal());
+        for (edi::ProductId& id : pl.ids) l.ids.emplace_back(id.qualifier, id.id);
+        o.lines.push_back(std::move(l));
       }
       g.orders.push_back(std::move(o));
     }
@@ -118,16 +116,22 @@ Result<std::vector<InboundGroup>> ReadInbound(std::string_view content) {
 
 Result<std::string> Build997(const PartnerProfile& p, const ReplyEnvelope& env) {
   const InboundGroup& g = *env.group;
+  edi::FunctionalAck ack;
+  ack.control_number = "0001";
+  ack.functional_id = g.functional_id;
+  ack.group_control_number = g.gs06;
+  for (const auto& [id, st02] : g.sets) {
+    edi::AckedSet set;
+    set.id = id;
+    set.control_number = st02;
+    ack.sets.push_back(std::move(set));
+  }
+  ack.included = ack.received = ack.accepted = static_cast<uint32_t>(g.sets.size());
   edi::Writer w(OptionsFor(p));
   RETURN_IF_ERROR(Open(w, p, env, "FA"));
-  RETURN_IF_ERROR(w.BeginSet("997", "0001"));
-  RETURN_IF_ERROR(w.Add("AK1", {g.functional_id, g.gs06}));
-  for (const auto& [id, st02] : g.sets) {
-    RETURN_IF_ERROR(w.Add("AK2", {id, st02}));
-    RETURN_IF_ERROR(w.Add("AK5", {"A"}));
-  }
-  const std::string n = std::to_string(g.sets.size());
-  RETURN_IF_ERROR(w.Add("AK9", {"A", n, n, n}));
+  RETURN_IF_ERROR(w.BeginSet("997", ack.control_number));
+  const std::vector<edi::SegmentData> segments = edi::Build997(ack);
+  RETURN_IF_ERROR(edi::AddSegments(w, segments));
   return Close(w);
 }
 

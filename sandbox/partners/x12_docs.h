@@ -1,7 +1,7 @@
 // The X12 the partner simulator reads and writes: 850s in, 997 / 855 / 810 out. Reading uses the
-// edi Reader; writing uses the edi Writer with the partner's delimiters and line breaks. Kept
-// apart from the decision logic (simulator.cc) so the typed document structs of src/edi can
-// replace these hand-written segment lists without touching the simulator.
+// edi Reader and the typed 850 view (edi/documents.h); writing uses the edi Writer with the
+// partner's delimiters and line breaks (src/edi has builders for 850 and 997 only, so the 855 and
+// 810 segment lists are written here). Kept apart from the decision logic (simulator.cc).
 //
 // Thread safety: pure functions.
 #pragma once

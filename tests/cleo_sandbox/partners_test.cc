@@ -8,8 +8,10 @@
 
 #include "common/decimal.h"
 #include "common/file_system.h"
+#include "edi/documents.h"
 #include "edi/envelope.h"
 #include "edi/reader.h"
+#include "edi/validator.h"
 #include "sandbox/partners/simulator.h"
 #include "sandbox/partners/x12_docs.h"
 #include "support.h"
@@ -144,22 +146,31 @@ TEST(PartnerSimulator, EveryFileIsValidX12ExceptTheDeliberatelyMalformedOne) {
   TempDir dir("partners-valid");
   DropOrders(dir.path(), 3);
   auto files = RunSteps(dir.path(), 3);
-  int malformed = 0;
+  int malformed = 0, schema_checked = 0;
   for (const auto& [name, bytes] : files) {
     auto findings = Findings(bytes);
     if (name.rfind("INITECH_810_", 0) == 0) {
       ++malformed;
       ASSERT_FALSE(findings.empty()) << name;
       EXPECT_EQ(edi::FindingKindName(findings[0].kind), "segment-count-wrong") << name;
+      auto bad = edi::ValidateInput(bytes);
+      ASSERT_TRUE(bad.ok());
+      EXPECT_FALSE(bad->ok()) << name;
       continue;
     }
     EXPECT_TRUE(findings.empty()) << name << ": " << findings[0].message;
+    // Against the 997/855/810 schemas of their version, not only the envelopes.
+    auto report = edi::ValidateInput(bytes);
+    ASSERT_TRUE(report.ok()) << name << ": " << report.status();
+    EXPECT_TRUE(report->ok()) << edi::FormatReport(*report, name);
+    ++schema_checked;
     auto counts = edi::CountEnvelopes(bytes);
     ASSERT_TRUE(counts.ok()) << name << ": " << counts.status();
     EXPECT_EQ(counts->interchanges, 1u);
     EXPECT_EQ(counts->sets, 1u);
   }
   EXPECT_EQ(malformed, 3);
+  EXPECT_EQ(schema_checked, 24);
 }
 
 TEST(PartnerSimulator, PartnerQuirksShowInTheFiles) {
@@ -206,6 +217,66 @@ TEST(PartnerSimulator, PartnerQuirksShowInTheFiles) {
   EXPECT_EQ(initech810.substr(0, 4), "ISA^");
   EXPECT_EQ(initech810.find('\n'), std::string::npos);
   EXPECT_NE(initech810.find("^VP^UNKNOWN-"), std::string::npos);
+}
+
+// Reads one file's only transaction set with the typed views of src/edi.
+template <typename T, typename Fn>
+T ReadTyped(const std::string& x12, Fn read) {
+  edi::MemorySource src(x12);
+  edi::Reader reader(src);
+  for (;;) {
+    auto ev = reader.Next();
+    EXPECT_TRUE(ev.ok()) << ev.status();
+    if (!ev.ok() || ev->kind == edi::EventKind::kEnd) break;
+    if (ev->kind == edi::EventKind::kTransactionSet) {
+      auto typed = read(ev->set->segments);
+      EXPECT_TRUE(typed.ok()) << typed.status();
+      if (typed.ok()) return *typed;
+    }
+  }
+  ADD_FAILURE() << "no transaction set";
+  return T{};
+}
+
+TEST(PartnerSimulator, TypedViewsReadTheBusinessContentBack) {
+  TempDir dir("partners-typed");
+  DropOrders(dir.path(), 1);
+  auto files = RunSteps(dir.path(), 3);
+  // ACME: everything accepted, invoiced in full, one line 2.5% over 12.50.
+  auto ack = ReadTyped<edi::PoAck855>(files.at("ACME_855_000000002.x12"), edi::Read855);
+  EXPECT_EQ(ack.type, "AT");
+  EXPECT_EQ(ack.po_number, "ACME-PO-1");
+  ASSERT_EQ(ack.lines.size(), 5u);
+  for (const auto& l : ack.lines) {
+    ASSERT_EQ(l.acks.size(), 1u);
+    EXPECT_EQ(l.acks[0].status, "IA");
+  }
+  auto inv = ReadTyped<edi::Invoice810>(files.at("ACME_810_000000003.x12"), edi::Read810);
+  EXPECT_EQ(inv.po_number, "ACME-PO-1");
+  EXPECT_EQ(inv.number, "INVACMEPO1");
+  ASSERT_EQ(inv.lines.size(), 5u);
+  Decimal sum;
+  int over = 0;
+  for (const auto& l : inv.lines) {
+    EXPECT_EQ(l.quantity, Decimal::FromInt(10));
+    if (l.unit_price != *Decimal::Parse("12.50")) {
+      ++over;
+      EXPECT_EQ(l.unit_price, *Decimal::Parse("12.81"));
+    }
+    sum = *sum.Add(*l.quantity.Mul(l.unit_price, 2, RoundingMode::kHalfUp));
+  }
+  EXPECT_EQ(over, 1);
+  EXPECT_EQ(inv.total, sum);  // TDS01 (N2) agrees with the lines
+  EXPECT_EQ(inv.total, *Decimal::Parse("628.10"));
+  // INITECH: the unknown item is the 6th invoice line.
+  std::string initech810;
+  for (const auto& [name, bytes] : files) {
+    if (name.rfind("INITECH_810_", 0) == 0) initech810 = bytes;
+  }
+  auto bad = ReadTyped<edi::Invoice810>(initech810, edi::Read810);
+  ASSERT_EQ(bad.lines.size(), 6u);
+  ASSERT_FALSE(bad.lines[5].ids.empty());
+  EXPECT_EQ(bad.lines[5].ids[0].id.rfind("UNKNOWN-", 0), 0u);
 }
 
 TEST(PartnerSimulator, The997AcknowledgesTheGroup) {
