@@ -200,7 +200,8 @@ Status AsStatus(const Result<T>& r) {
 // ASSIGN_OR_RETURN(lhs, expr): lhs may be a declaration (`auto x`) or an existing variable.
 #define ASSIGN_OR_RETURN(lhs, expr) \
   MLC_ASSIGN_OR_RETURN_IMPL(MLC_CONCAT(mlc_result_, __LINE__), lhs, expr)
-#define MLC_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
-  auto tmp = (expr);                              \
-  if (!tmp.ok()) return tmp.error();              \
-  lhs = std::move(tmp).value()
+// `lhs` cannot be parenthesized (it may be a declaration), hence the NOLINTs.
+#define MLC_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr)         \
+  auto tmp = (expr);        /* NOLINT(bugprone-macro-parentheses) */ \
+  if (!tmp.ok()) return tmp.error(); /* NOLINT(bugprone-macro-parentheses) */ \
+  lhs = std::move(tmp).value() /* NOLINT(bugprone-macro-parentheses) */

@@ -179,6 +179,13 @@ TEST_F(DaemonTest, StartsServesAndStopsCleanlyOnSigterm) {
   auto health = http.Send(req);
   ASSERT_TRUE(health.ok()) << health.status();
   EXPECT_EQ(health->status, 200);
+  // The console's API is served from the same port, backed by the configured store.
+  req.url = "http://127.0.0.1:" + std::to_string(port) + "/api/documents";
+  auto docs = http.Send(req);
+  ASSERT_TRUE(docs.ok()) << docs.status();
+  EXPECT_EQ(docs->status, 200) << docs->body;
+  EXPECT_TRUE(nlohmann::json::parse(docs->body, nullptr, false).contains("documents")) << docs->body;
+  EXPECT_TRUE(fs::exists(dir_ / "state.db"));
   // A webhook call from an allowed address is accepted and logged.
   mlc::HttpRequest hook;
   hook.method = "POST";
