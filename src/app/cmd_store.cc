@@ -175,7 +175,7 @@ void RegisterDocs(Cli& cli) {
     bool json = false;
   };
   auto la = std::make_shared<ListArgs>();
-  CLI::App* list = docs->add_subcommand("list", "list documents, newest filters first");
+  CLI::App* list = docs->add_subcommand("list", "list documents, oldest first (page with --after)");
   AddStoreOptions(list, la->store);
   list->add_option("--state", la->state, "pending, in_flight, retry_wait, parked, done");
   list->add_option("--partner", la->partner, "trading partner id");

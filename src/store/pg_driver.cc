@@ -143,8 +143,10 @@ class PgDriver final : public SqlDriver {
       ASSIGN_OR_RETURN(std::unique_ptr<pqxx::connection> conn, Acquire());
       bool conflict = false;
       bool broken = false;
+      bool began = false;
       try {
         pqxx::work w(*conn);
+        began = true;
         PgTx tx(w);
         last = fn(tx);
         conflict = tx.conflict_;
@@ -158,9 +160,12 @@ class PgDriver final : public SqlDriver {
         last = MapPqxx(std::current_exception(), "committing", conflict, broken);
       }
       Release(std::move(conn), broken);
+      // A pooled connection the server closed fails at BEGIN: nothing ran, so a fresh
+      // connection may safely try again. A break after that has an unknown outcome.
+      if (broken && !began) continue;
       if (last.ok() || !conflict) return last;
     }
-    return last.WithContext(fmt::format("giving up after {} conflicts", kMaxConflictRetries + 1));
+    return last.WithContext(fmt::format("giving up after {} attempts", kMaxConflictRetries + 1));
   }
 
  private:

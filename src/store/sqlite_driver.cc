@@ -162,7 +162,7 @@ class SqliteDriver final : public SqlDriver {
       Release(db);
       if (last.ok() || !tx.conflict()) return last;
     }
-    return last.WithContext(fmt::format("giving up after {} conflicts", kMaxConflictRetries + 1));
+    return last.WithContext(fmt::format("giving up after {} attempts", kMaxConflictRetries + 1));
   }
 
  private:

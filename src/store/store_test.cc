@@ -365,7 +365,7 @@ TEST_P(StoreTest, AuditQueriesByEachFilter) {
   ASSERT_EQ(c.size(), 2u);
   ASSERT_TRUE(store_->Fail(c[1].lease, InvalidArgumentError("bad"), {}).ok());  // inv parked
 
-  auto docs_of = [&](AuditQuery q) {
+  auto docs_of = [&](const AuditQuery& q) {
     auto r = store_->QueryAudit(q);
     EXPECT_TRUE(r.ok()) << r.error();
     std::set<int64_t> ids;
@@ -487,6 +487,7 @@ TEST_P(StoreTest, ControlNumbersAreNeverReused) {
   std::mutex mu;
   std::set<std::string> seen;
   std::atomic<int> errors{0};
+  threads.reserve(4);
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&] {
       for (int i = 0; i < 20; ++i) {
@@ -519,12 +520,14 @@ TEST_P(StoreTest, ControlNumbersStopAtTheirMaximum) {
 
 TEST_P(StoreTest, ThreadsNeverRunTheSameStepTwice) {
   std::vector<std::string> keys;
+  keys.reserve(120);
   for (int i = 0; i < 120; ++i) keys.push_back("k" + std::to_string(i));
   Insert(keys);
   std::mutex mu;
   std::map<int64_t, int> runs;
   std::atomic<int> errors{0};
   std::vector<std::thread> workers;
+  workers.reserve(4);
   for (int w = 0; w < 4; ++w) {
     workers.emplace_back([&, w] {
       while (true) {

@@ -146,6 +146,12 @@ class TestDatabase {
 class BackendTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
+    MakeDatabase();
+    if (db_) Reopen();
+  }
+
+  // Sets db_, or skips (no PostgreSQL URL) or fails the test.
+  void MakeDatabase() {
     auto db = TestDatabase::Create(GetParam());
     if (!db.ok()) {
       if (db.error().code() == StatusCode::kFailedPrecondition) {
@@ -154,7 +160,6 @@ class BackendTest : public ::testing::TestWithParam<std::string> {
       FAIL() << db.error();
     }
     db_.emplace(std::move(db).value());
-    Reopen();
   }
 
   void Reopen() {

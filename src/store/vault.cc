@@ -17,8 +17,8 @@ namespace {
 void EnsureSodium() {
   // sodium_init is idempotent and thread-safe; -1 means no usable randomness source, in which
   // case no key could be generated safely: a belief about the platform, hence abort.
-  static const int rc = sodium_init();
-  if (rc < 0) std::abort();
+  static const int kInit = sodium_init();
+  if (kInit < 0) std::abort();
 }
 
 bool ValidName(std::string_view name) {
@@ -220,6 +220,7 @@ Result<std::string> Vault::Get(std::string_view name) {
 Result<std::vector<SecretInfo>> Vault::List() {
   ASSIGN_OR_RETURN(auto all, store_.ListSecrets());
   std::vector<SecretInfo> out;
+  out.reserve(all.size());
   for (auto& s : all) out.push_back({s.name, s.key_id, s.created_at, s.updated_at});
   return out;
 }

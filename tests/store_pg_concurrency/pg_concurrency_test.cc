@@ -58,6 +58,7 @@ TEST_P(PgConcurrencyTest, ThreadsWithOwnConnectionsNeverRunAStepTwice) {
   std::atomic<int> errors{0};
   std::atomic<int> claims{0};
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   const auto start = std::chrono::steady_clock::now();
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
