@@ -120,6 +120,7 @@ struct CleoSandbox::Impl {
     if (!scripted.empty()) {
       Fault f = scripted.front();
       scripted.erase(scripted.begin());
+      if (f == Fault::kNone) return std::nullopt;
       return f;
     }
     std::uniform_real_distribution<double> u(0.0, 1.0);
@@ -348,6 +349,10 @@ struct CleoSandbox::Impl {
       } else if (*fault == Fault::k401) {
         ++stats.unauthorized;
         Error(res, 401, "injected fault: token expired");
+      } else if (*fault == Fault::kDropAfter) {
+        ++stats.injected_drops;
+        res.set_header("X-Sandbox-Drop", "after");  // seen by the post-routing handler
+        return httplib::Server::HandlerResponse::Unhandled;
       } else {
         ++stats.injected_drops;
         // Promise 64 bytes and write none: the client sees the connection close mid-response.
@@ -357,9 +362,19 @@ struct CleoSandbox::Impl {
       }
       return httplib::Server::HandlerResponse::Handled;
     });
-    server.Post("/api/authentication", [this](const httplib::Request& req, httplib::Response& res) {
-      Authenticate(req, res);
-    });
+    // Fault::kDropAfter: the request was handled; now its response is lost on the way.
+    auto drop_after = [](httplib::Response& res) {
+      if (!res.has_header("X-Sandbox-Drop")) return;
+      res.status = 200;
+      res.body.clear();
+      res.set_content_provider(64, "application/json",
+                               [](size_t, size_t, httplib::DataSink&) { return false; });
+    };
+    server.Post("/api/authentication",
+                [this, drop_after](const httplib::Request& req, httplib::Response& res) {
+                  Authenticate(req, res);
+                  drop_after(res);
+                });
     server.Get("/api/connections", [this](const httplib::Request& req, httplib::Response& res) {
       if (!Authorized(req)) return Error(res, 401, "missing or expired token");
       Page(req, res, Connections());
@@ -377,12 +392,14 @@ struct CleoSandbox::Impl {
       Page(req, res, Actions());
     });
     server.Post(R"(/api/actions/([^/]+)/run)",
-                [this](const httplib::Request& req, httplib::Response& res) {
+                [this, drop_after](const httplib::Request& req, httplib::Response& res) {
                   if (!Authorized(req)) return Error(res, 401, "missing or expired token");
                   RunAction(req.matches[1].str(), res);
+                  drop_after(res);
                 });
-    server.Post("/server", [this](const httplib::Request& req, httplib::Response& res) {
+    server.Post("/server", [this, drop_after](const httplib::Request& req, httplib::Response& res) {
       ServerCommand(req, res);
+      drop_after(res);
     });
     server.set_error_handler([](const httplib::Request&, httplib::Response& res) {
       if (res.body.empty()) {

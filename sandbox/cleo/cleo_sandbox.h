@@ -81,7 +81,11 @@ struct CleoSandboxOptions {
   bool allow_overwrite = false;  // Cleo's "users can overwrite files" (off by default): 409
 };
 
-enum class Fault : uint8_t { k503, kDrop, k401 };
+// k503 and kDrop hit before the request is handled; kDropAfter handles it (a file is written, an
+// action runs) and then drops the response - the case that makes retries need idempotency (only
+// on POST /api/authentication, /api/actions/{id}/run and /server; elsewhere it passes).
+// kNone lets one request through (to place a fault later in a script).
+enum class Fault : uint8_t { kNone, k503, kDrop, k401, kDropAfter };
 
 struct SandboxStats {
   int64_t requests = 0;

@@ -127,7 +127,12 @@ Status HttpTransport::DoPutOutbox(const std::string& name, std::string_view cont
     ASSIGN_OR_RETURN(HttpResponse there, Command("receive", *dir, name));
     return CompareExistingOutbound(name, there.body, content);
   }
-  return Command("send", options_.outbox_dir, name, std::string(content)).status();
+  Status sent = Command("send", options_.outbox_dir, name, std::string(content)).status();
+  if (sent.code() != StatusCode::kAlreadyExists) return sent;
+  // 409: the file appeared since the listing - typically our own earlier attempt whose response
+  // was lost (the server wrote the file, then the connection dropped). Same bytes = delivered.
+  ASSIGN_OR_RETURN(HttpResponse there, Command("receive", options_.outbox_dir, name));
+  return CompareExistingOutbound(name, there.body, content);
 }
 
 Status HttpTransport::DoArchive(const std::string& name) {

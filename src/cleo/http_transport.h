@@ -15,10 +15,12 @@
 // against a real server.
 //
 // PutOutbox first lists the outbox and sentbox and, when the name is there, fetches it and
-// compares (transport.h); only then sends. Archive re-uploads the file into `archive_dir` and
-// deletes it from the inbox (no move command exists); with an empty archive_dir it only deletes.
-// Transient failures (transport errors, 5xx, 429) are retried with `retry`. The mailbox password
-// is registered as a secret, as is the Basic credential built from it.
+// compares (transport.h); only then sends. A 409 on the send (the file appeared meanwhile, e.g.
+// our own earlier attempt whose response was lost) is settled the same way: fetch and compare.
+// Archive re-uploads the file into `archive_dir` and deletes it from the inbox (no move command
+// exists); with an empty archive_dir it only deletes. Transient failures (transport errors, 5xx,
+// 429) are retried with `retry`. The mailbox password is registered as a secret, as is the Basic
+// credential built from it.
 //
 // Thread safety: every member function may be called from any thread. The HttpClient must
 // outlive the transport.

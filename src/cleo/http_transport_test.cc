@@ -217,7 +217,8 @@ TEST_F(HttpTransportTest, ObservesServerVersion) {
 }
 
 TEST_F(HttpTransportTest, DropOutboundRunsTheSendActionEvenOnRetry) {
-  fake_.On("POST", "https://api.test/api/authentication").Reply(200, R"({"access_token":"tok-static-1"})");
+  fake_.On("POST", "https://api.test/api/authentication")
+      .Reply(200, R"({"access_token":"tok-static-1"})");
   fake_.On("GET", "https://api.test/api/actions")
       .Reply(200, R"({"totalResults":1,"resources":[{"id":"a1","alias":"send ACME"}]})");
   auto& run = fake_.On("POST", "https://api.test/api/actions/a1/run")
@@ -237,6 +238,17 @@ TEST_F(HttpTransportTest, DropOutboundRunsTheSendActionEvenOnRetry) {
   EXPECT_EQ(run.calls(), 2);
   EXPECT_TRUE(DropOutbound(*t, nullptr, "", "B.x12", "X").ok());
   EXPECT_EQ(DropOutbound(*t, nullptr, "act", "C.x12", "X").code(), StatusCode::kInternal);
+}
+
+TEST_F(HttpTransportTest, ConflictOnSendIsSettledByComparing) {
+  auto t = Make();
+  // The listing does not show the file yet, but the send finds it (an earlier attempt landed).
+  fake_.On("POST", std::string(kServer) + "?request=list").Reply(200, "");
+  fake_.On("POST", std::string(kServer) + "?request=send")
+      .Reply(409, R"({"message":"file exists"})");
+  fake_.On("POST", std::string(kServer) + "?request=receive").Reply(200, "ISA-same");
+  EXPECT_EQ(t->PutOutbox("A.x12", "ISA-same").code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(t->PutOutbox("A.x12", "ISA-other").code(), StatusCode::kFailedPrecondition);
 }
 
 TEST(ParseServerListingTest, LinesWithCrLfAndBlanks) {

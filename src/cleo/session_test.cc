@@ -215,7 +215,8 @@ TEST_F(SessionTest, WarnsLoudlyOnceForAVulnerableServer) {
   lo.sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(out);
   ASSERT_TRUE(InitLogging(lo).ok());
   fake_.On("POST", std::string(kBase) + "/api/authentication")
-      .Reply(200, R"({"access_token":"tok-static-1"})", {{"Server", "Cleo Harmony/5.8.0.21 (Linux)"}});
+      .Reply(200, R"({"access_token":"tok-static-1"})",
+             {{"Server", "Cleo Harmony/5.8.0.21 (Linux)"}});
   fake_.On("GET", std::string(kBase) + "/api/x")
       .Reply(200, "{}", {{"Server", "Cleo Harmony/5.8.0.21 (Linux)"}});
   Session s(fake_, Options(), clock_);

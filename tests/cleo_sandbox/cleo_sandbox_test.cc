@@ -128,6 +128,30 @@ TEST_F(ClientAgainstSandbox, WrongApiPasswordIsPermissionDeniedAndNeverEchoed) {
   EXPECT_EQ(r.status().message().find("not-the-password-42"), std::string::npos);
 }
 
+TEST_F(ClientAgainstSandbox, LostResponseAfterTheWriteStillCountsAsDelivered) {
+  HttpTransportOptions o;
+  o.base_url = sandbox_->base_url();
+  o.username = "acme";
+  o.password = kMailboxPassword;
+  o.sentbox_dir = "";  // one listing before the send
+  o.retry.initial = std::chrono::milliseconds(5);
+  auto t = HttpTransport::Create(http_, o);
+  ASSERT_TRUE(t.ok());
+  // The listing passes; the send is handled (the file is written) and its response dropped. The
+  // retried send meets 409, fetches the file, finds its own bytes: delivered, exactly one file.
+  sandbox_->FailNext(1, Fault::kNone);
+  sandbox_->FailNext(1, Fault::kDropAfter);
+  Status s = (*t)->PutOutbox("ACME_850_000000043_43_0001.x12", "ISA-43");
+  EXPECT_EQ(s.code(), StatusCode::kAlreadyExists) << s;
+  EXPECT_EQ(sandbox_->stats().injected_drops, 1);
+  auto out = RealFileSystem().ListDir(sandbox_->MailboxDir("acme") / "outbox");
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(*out, (std::vector<std::string>{"ACME_850_000000043_43_0001.x12", "payload"}));
+  EXPECT_EQ(testing_support::ReadText(sandbox_->MailboxDir("acme") / "outbox" /
+                                      "ACME_850_000000043_43_0001.x12"),
+            "ISA-43");
+}
+
 TEST_F(ClientAgainstSandbox, RetriesInjected503AndDroppedConnections) {
   Session session(http_, ApiOptions());
   RestApi api(session);
@@ -163,6 +187,9 @@ TEST_F(ClientAgainstSandbox, SurvivesRandomFaultsOnEveryOperation) {
   }
   auto s = sandbox_->stats();
   EXPECT_GT(s.injected_503 + s.injected_drops, 5) << "faults were not exercised";
+  std::printf("random faults: %lld requests, %lld injected 503, %lld dropped, 15 files delivered\n",
+              static_cast<long long>(s.requests), static_cast<long long>(s.injected_503),
+              static_cast<long long>(s.injected_drops));
   // Every file was delivered exactly once (the action moved them all to sentbox).
   auto sent = RealFileSystem().ListDir(sandbox_->MailboxDir("acme") / "sentbox");
   ASSERT_TRUE(sent.ok());
