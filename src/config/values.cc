@@ -1,5 +1,7 @@
 #include "config/values.h"
 
+#include "common/decimal.h"
+
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
@@ -430,7 +432,8 @@ Status CheckDecimal(std::string_view text) {
   if (!ok) {
     return InvalidArgumentError("expected an exact decimal like \"2.5\" or \"0.01\", got '{}'", text);
   }
-  return Status::Ok();
+  // The shape is right; Decimal decides whether the value fits (e.g. at most 18 fraction digits).
+  return Decimal::Parse(text).status();
 }
 
 size_t EditDistance(std::string_view a, std::string_view b) {

@@ -101,8 +101,9 @@ Status CheckUrl(std::string_view text, const std::vector<std::string>& schemes);
 Status CheckHostPort(std::string_view text);
 
 // Checks an exact decimal written as text: optional '-', digits, optional '.' and digits
-// ("2.5", "0.01", "10"). No exponent, no thousands separators. Errors: kInvalidArgument.
-// TODO(config): switch to mlc::Decimal::Parse once src/common/decimal.h exists.
+// ("2.5", "0.01", "10"), at most 30 digits, and that mlc::Decimal::Parse reads it (so the matcher
+// can use it as is). Stricter than Decimal::Parse on purpose: a config file has no reason to write
+// "+1", ".5" or "5.", and refusing them keeps tolerances unambiguous. Errors: kInvalidArgument.
 Status CheckDecimal(std::string_view text);
 
 // Levenshtein edit distance (for "did you mean" hints).

@@ -185,7 +185,8 @@ TEST(DecimalTextTest, AcceptsAndRejects) {
     EXPECT_TRUE(CheckDecimal(ok).ok()) << ok;
   }
   for (const char* bad : {"", ".5", "5.", "1e3", "1,5", "+1", "--1", "1.2.3", " 1", "NaN",
-                          "1234567890123456789012345678901"}) {
+                          "1234567890123456789012345678901",
+                          "0.1234567890123456789"}) {  // 19 fraction digits: Decimal refuses
     EXPECT_FALSE(CheckDecimal(bad).ok()) << bad;
   }
 }
