@@ -5,6 +5,8 @@
 #include <map>
 #include <optional>
 #include <random>
+#include <set>
+#include <variant>
 #include <vector>
 
 #include <fmt/format.h>
@@ -257,7 +259,8 @@ struct State::Impl {
     Stmt s(db,
            "SELECT tranid, trandate, duedate, createddate, lastmodifieddate, entity, status, "
            "currency, exchangerate, foreigntotal, memo, externalid, subsidiary, createdfrom, "
-           "transactionnumber, approvalstatus, otherrefnum FROM \"transaction\" WHERE id = ?");
+           "transactionnumber, approvalstatus, otherrefnum, paymenthold, custbody_mlc_edi_status, "
+           "custbody_mlc_ack_status, custbody_mlc_ack_date FROM \"transaction\" WHERE id = ?");
     s.Bind(1, id);
     if (s.Step() != SQLITE_ROW) return nullptr;
     const std::string sid = std::to_string(id);
@@ -272,6 +275,10 @@ struct State::Impl {
     }
     const int64_t cur = s.Int(7);
     j["currency"] = Ref("currency", std::to_string(cur), NameOf("SELECT name FROM currency WHERE id = ?", cur));
+    // Custom body fields appear in REST JSON under their script ids; empty ones are left out.
+    if (!s.IsNull(20)) j["custbody_mlc_ack_date"] = s.Text(20);
+    if (!s.IsNull(19)) j["custbody_mlc_ack_status"] = s.Text(19);
+    if (!s.IsNull(18)) j["custbody_mlc_edi_status"] = s.Text(18);
     if (!s.IsNull(2)) j["dueDate"] = s.Text(2);
     const int64_t vendor = s.Int(5);
     j["entity"] = Ref("vendor", std::to_string(vendor),
@@ -284,6 +291,7 @@ struct State::Impl {
     const std::string letter = s.Text(6);
     if (rt.code == "PurchOrd") j["orderStatus"] = {{"id", letter}, {"refName", letter}};
     if (!s.IsNull(16)) j["otherRefNum"] = s.Text(16);
+    if (rt.code == "VendBill") j["paymentHold"] = s.Text(17) == "T";
     if (rt.code != "ItemRcpt") {
       std::string name = StatusName(rt.code, letter);
       j["status"] = {{"id", name}, {"refName", name}};
@@ -303,8 +311,9 @@ struct State::Impl {
     Stmt l(db,
            "SELECT l.id, l.item, l.itemtype, l.quantity, l.rate, l.netamount, l.quantitybilled, "
            "l.quantityshiprecv, l.isclosed, l.memo, l.createdfrom, l.orderline, i.itemid, "
-           "i.vendorname, i.displayname, i.upccode FROM transactionline l LEFT JOIN item i ON "
-           "i.id = l.item WHERE l.\"transaction\" = ? AND l.mainline = 'F' ORDER BY l.id");
+           "i.vendorname, i.displayname, i.upccode, l.custcol_mlc_ack_status, l.expectedreceiptdate "
+           "FROM transactionline l LEFT JOIN item i ON i.id = l.item WHERE l.\"transaction\" = ? "
+           "AND l.mainline = 'F' AND l.expenseaccount IS NULL ORDER BY l.id");
     l.Bind(1, id);
     nlohmann::json items = nlohmann::json::array();
     while (l.Step() == SQLITE_ROW) {
@@ -314,8 +323,10 @@ struct State::Impl {
       const std::string itype = l.Text(2);
       const Decimal qty = Dec(l.Text(3));
       line["amount"] = Num(Dec(l.Text(5)));
+      if (!l.IsNull(16)) line["custcol_mlc_ack_status"] = l.Text(16);
       if (!l.IsNull(15)) line["custcol_mlc_upc"] = l.Text(15);
       line["description"] = l.IsNull(9) ? l.Text(14) : l.Text(9);
+      if (!l.IsNull(17)) line["expectedReceiptDate"] = l.Text(17);
       line["item"] = Ref(itype == "NonInvtPart" ? "noninventoryitem" : "inventoryitem", item_id, l.Text(12));
       line["itemType"] = {{"id", itype}, {"refName", itype}};
       line["line"] = l.Int(0);
@@ -338,9 +349,24 @@ struct State::Impl {
     const size_t n = items.size();
     j["item"] = {{"links", Links(sublist)}, {"items", std::move(items)}, {"totalResults", n}};
     if (rt.code != "ItemRcpt") {
+      Stmt e(db,
+             "SELECT l.id, l.expenseaccount, a.fullname, l.netamount, l.memo FROM transactionline l "
+             "LEFT JOIN account a ON a.id = l.expenseaccount WHERE l.\"transaction\" = ? AND "
+             "l.mainline = 'F' AND l.expenseaccount IS NOT NULL ORDER BY l.id");
+      e.Bind(1, id);
+      nlohmann::json expenses = nlohmann::json::array();
+      while (e.Step() == SQLITE_ROW) {
+        nlohmann::json line = {{"links", nlohmann::json::array()},
+                               {"account", Ref("account", std::to_string(e.Int(1)), e.Text(2))},
+                               {"amount", Num(Dec(e.Text(3)))},
+                               {"line", e.Int(0)}};
+        if (!e.IsNull(4)) line["memo"] = e.Text(4);
+        expenses.push_back(std::move(line));
+      }
+      const size_t ne = expenses.size();
       j["expense"] = {{"links", Links(Link(rt.rest, sid) + "/expense")},
-                      {"items", nlohmann::json::array()},
-                      {"totalResults", 0}};
+                      {"items", std::move(expenses)},
+                      {"totalResults", ne}};
     }
     return j;
   }
@@ -485,8 +511,8 @@ struct State::Impl {
            "INSERT INTO \"transaction\"(id, tranid, type, recordtype, abbrevtype, entity, status, "
            "approvalstatus, trandate, duedate, createddate, lastmodifieddate, currency, "
            "exchangerate, foreigntotal, memo, externalid, subsidiary, otherrefnum, createdfrom, "
-           "transactionnumber, billingstatus) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, '2', ?8, ?9, ?10, ?10, "
-           "?11, '1', ?12, ?13, ?14, ?15, ?16, ?17, ?18, 'F')");
+           "transactionnumber, billingstatus, paymenthold) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, '2', ?8, "
+           "?9, ?10, ?10, ?11, '1', ?12, ?13, ?14, ?15, ?16, ?17, ?18, 'F', 'F')");
     s.Bind(1, id).Bind(2, std::string_view(tranid)).Bind(3, std::string_view(rt.code));
     s.Bind(4, std::string_view(rt.rest)).Bind(5, Lower(rt.code) == "purchord" ? "PURCHORD" : fmt::format("{}", rt.code == "VendBill" ? "VENDBILL" : "ITEMRCPT"));
     s.Bind(6, entity).Bind(7, std::string_view(status)).Bind(8, std::string_view(trandate));
@@ -519,6 +545,169 @@ struct State::Impl {
     if (createdfrom) s.Bind(9, *createdfrom); else s.BindNull(9);
     if (orderline) s.Bind(10, *orderline); else s.BindNull(10);
     s.Bind(11, std::string_view(now));
+    s.Step();
+  }
+
+  // ---- custom fields (flows-plan.md: the connector's EDI status on POs and their lines) ----
+
+  static Answer FieldError(const nlohmann::json& v, std::string_view field, const std::string& path) {
+    return ErrorAnswer(400, "INVALID_FLD_VALUE",
+                       fmt::format("Invalid Field Value {} for the following field: {}",
+                                   v.is_string() ? v.get<std::string>() : v.dump(), field),
+                       path);
+  }
+
+  // A text field's new value: a string, or null to clear it.
+  static std::variant<std::optional<std::string>, Answer> TextValue(const nlohmann::json& v,
+                                                                    std::string_view field,
+                                                                    const std::string& path) {
+    if (v.is_null()) return std::optional<std::string>();
+    if (v.is_string()) return std::optional<std::string>(v.get<std::string>());
+    return FieldError(v, field, path);
+  }
+
+  // A date field's new value: "YYYY-MM-DD" (stored canonically), or null to clear it.
+  static std::variant<std::optional<std::string>, Answer> DateValue(const nlohmann::json& v,
+                                                                    std::string_view field,
+                                                                    const std::string& path) {
+    if (v.is_null()) return std::optional<std::string>();
+    if (v.is_string()) {
+      auto d = ParseIsoDate(v.get<std::string>());
+      if (d.ok()) return std::optional<std::string>(FormatIsoDate(*d));
+    }
+    return FieldError(v, field, path);
+  }
+
+  // Sets the custbody_mlc_* fields and paymentHold present in `body` on transaction `id`.
+  std::optional<Answer> ApplyBodyFields(int64_t id, const nlohmann::json& body) {
+    std::vector<std::pair<std::string, std::optional<std::string>>> sets;
+    for (const char* f : {"custbody_mlc_edi_status", "custbody_mlc_ack_status", "custbody_mlc_ack_date"}) {
+      auto it = body.find(f);
+      if (it == body.end()) continue;
+      const bool date = std::string_view(f) == "custbody_mlc_ack_date";
+      auto v = date ? DateValue(*it, f, f) : TextValue(*it, f, f);
+      if (auto* a = std::get_if<Answer>(&v)) return *a;
+      sets.emplace_back(f, std::get<std::optional<std::string>>(v));
+    }
+    if (auto it = body.find("paymentHold"); it != body.end()) {
+      if (!it->is_boolean()) return FieldError(*it, "paymentHold", "paymentHold");
+      sets.emplace_back("paymenthold", it->get<bool>() ? "T" : "F");
+    }
+    for (const auto& [column, value] : sets) {
+      Stmt u(db, fmt::format("UPDATE \"transaction\" SET \"{}\" = ? WHERE id = ?", column));
+      u.BindOpt(1, value).Bind(2, id);
+      u.Step();
+    }
+    return std::nullopt;
+  }
+
+  // PATCH item.items: merges the lines keyed by `line` (custcol_mlc_ack_status,
+  // expectedReceiptDate). NetSuite appends lines without a key; the sandbox refuses them, and
+  // answers an unknown line number the way NetSuite answers any bad reference
+  // (INVALID_KEY_OR_REF "Invalid Field Value N for the following field: line"; the exact text
+  // for this case is not documented in netsuite.md, so it is modelled on section 5's item case).
+  std::optional<Answer> ApplyLineFields(int64_t id, const nlohmann::json& body, const std::string& now) {
+    auto sub = body.find("item");
+    if (sub == body.end() || !sub->is_object()) return std::nullopt;
+    auto items = sub->find("items");
+    if (items == sub->end()) return std::nullopt;
+    if (!items->is_array()) return ErrorAnswer(400, "INVALID_CONTENT", "item.items must be an array", "item.items");
+    for (size_t k = 0; k < items->size(); ++k) {
+      const auto& li = (*items)[k];
+      const std::string path = fmt::format("item.items[{}]", k);
+      if (!li.is_object()) return ErrorAnswer(400, "INVALID_CONTENT", "A line must be a JSON object.", path);
+      std::optional<int64_t> n;
+      if (auto ln = li.find("line"); ln != li.end()) {
+        if (ln->is_number_integer()) n = ln->get<int64_t>();
+        if (ln->is_string()) {
+          const std::string t = ln->get<std::string>();
+          if (!t.empty() && t.size() < 16 && std::all_of(t.begin(), t.end(), ::isdigit)) n = std::stoll(t);
+        }
+        if (!n) return FieldError(*ln, "line", path + ".line");
+      } else {
+        return ErrorAnswer(400, "INVALID_CONTENT",
+                           "The sandbox merges keyed lines only: every item.items entry of a PATCH "
+                           "needs its line number.",
+                           path + ".line");
+      }
+      Stmt c(db, "SELECT 1 FROM transactionline WHERE \"transaction\" = ? AND id = ? AND mainline = 'F' AND expenseaccount IS NULL");
+      c.Bind(1, id).Bind(2, *n);
+      if (c.Step() != SQLITE_ROW) {
+        return ErrorAnswer(400, "INVALID_KEY_OR_REF",
+                           fmt::format("Invalid Field Value {} for the following field: line", *n),
+                           path + ".line");
+      }
+      std::vector<std::pair<std::string, std::optional<std::string>>> sets;
+      if (auto it = li.find("custcol_mlc_ack_status"); it != li.end()) {
+        auto v = TextValue(*it, "custcol_mlc_ack_status", path + ".custcol_mlc_ack_status");
+        if (auto* a = std::get_if<Answer>(&v)) return *a;
+        sets.emplace_back("custcol_mlc_ack_status", std::get<std::optional<std::string>>(v));
+      }
+      if (auto it = li.find("expectedReceiptDate"); it != li.end()) {
+        auto v = DateValue(*it, "expectedReceiptDate", path + ".expectedReceiptDate");
+        if (auto* a = std::get_if<Answer>(&v)) return *a;
+        sets.emplace_back("expectedreceiptdate", std::get<std::optional<std::string>>(v));
+      }
+      for (const auto& [column, value] : sets) {
+        Stmt u(db, fmt::format("UPDATE transactionline SET \"{}\" = ?, linelastmodifieddate = ? "
+                               "WHERE \"transaction\" = ? AND id = ?", column));
+        u.BindOpt(1, value).Bind(2, std::string_view(now)).Bind(3, id).Bind(4, *n);
+        u.Step();
+      }
+    }
+    return std::nullopt;
+  }
+
+  struct ExpenseLine {
+    int64_t account;
+    Decimal amount;
+    std::optional<std::string> memo;
+  };
+
+  // expense.items of a bill body: [{account:{id}, amount, memo}]. Errors like NetSuite's for an
+  // unknown or inactive account (an inactive account is not a valid value in NetSuite either).
+  std::variant<std::vector<ExpenseLine>, Answer> ExpenseLines(const nlohmann::json& body) {
+    std::vector<ExpenseLine> out;
+    auto sub = body.find("expense");
+    if (sub == body.end() || !sub->is_object() || !sub->contains("items")) return out;
+    const auto& items = (*sub)["items"];
+    if (!items.is_array()) return ErrorAnswer(400, "INVALID_CONTENT", "expense.items must be an array", "expense.items");
+    for (size_t k = 0; k < items.size(); ++k) {
+      const auto& li = items[k];
+      const std::string path = fmt::format("expense.items[{}]", k);
+      std::optional<int64_t> account;
+      if (li.is_object() && li.contains("account") && li["account"].is_object() && li["account"].contains("id")) {
+        const auto& v = li["account"]["id"];
+        const std::string t = v.is_string() ? v.get<std::string>() : "";
+        if (!t.empty() && t.size() < 16 && std::all_of(t.begin(), t.end(), ::isdigit)) account = std::stoll(t);
+        if (v.is_number_integer()) account = v.get<int64_t>();
+      }
+      if (!account) return ErrorAnswer(400, "USER_ERROR", "Please enter value(s) for: Account.", path + ".account");
+      Stmt a(db, "SELECT isinactive FROM account WHERE id = ?");
+      a.Bind(1, *account);
+      if (a.Step() != SQLITE_ROW || a.Text(0) == "T") {
+        return ErrorAnswer(400, "INVALID_KEY_OR_REF",
+                           fmt::format("Invalid Field Value {} for the following field: account", *account),
+                           path + ".account");
+      }
+      std::optional<Decimal> amount;
+      if (li.contains("amount")) amount = DecFromJson(li["amount"]);
+      if (!li.contains("amount")) return ErrorAnswer(400, "USER_ERROR", "Please enter value(s) for: Amount.", path + ".amount");
+      if (!amount) return FieldError(li["amount"], "amount", path + ".amount");
+      std::optional<std::string> memo;
+      if (li.contains("memo") && li["memo"].is_string()) memo = li["memo"].get<std::string>();
+      out.push_back({*account, *amount, memo});
+    }
+    return out;
+  }
+
+  void InsertExpenseLine(int64_t tx, int64_t line, const ExpenseLine& e, const std::string& now) {
+    Stmt s(db,
+           "INSERT INTO transactionline(\"transaction\", id, linesequencenumber, mainline, taxline, "
+           "expenseaccount, netamount, foreignamount, isclosed, memo, linelastmodifieddate) "
+           "VALUES (?1, ?2, ?2, 'F', 'F', ?3, ?4, ?4, 'F', ?5, ?6)");
+    s.Bind(1, tx).Bind(2, line).Bind(3, e.account).Bind(4, e.amount.ToString()).BindOpt(5, e.memo);
+    s.Bind(6, std::string_view(now));
     s.Step();
   }
 
@@ -632,7 +821,13 @@ struct State::Impl {
         sel[n] = s;
       }
     }
-    if (sel.empty()) {
+    auto expense_or = ExpenseLines(body);
+    if (auto* a = std::get_if<Answer>(&expense_or)) return *a;
+    const auto& expenses = std::get<std::vector<ExpenseLine>>(expense_or);
+    if (!bill && !expenses.empty()) {
+      return ErrorAnswer(400, "INVALID_CONTENT", "An item receipt has no expense sublist.", "expense");
+    }
+    if (sel.empty() && expenses.empty()) {
       return ErrorAnswer(400, "USER_ERROR", bill ? "There are no lines to bill on this purchase order."
                                                  : "There are no lines to receive on this purchase order.");
     }
@@ -648,6 +843,7 @@ struct State::Impl {
     const int64_t id = NextId("transaction");
     Decimal total;
     for (const auto& [n, s] : sel) total = Add(total, Mul(s.qty, s.rate.value_or(by_line[n]->rate)));
+    for (const auto& e : expenses) total = Add(total, e.amount);
     const std::string trandate = str("tranDate").value_or(now.substr(0, 10));
     std::string tranid = str("tranId").value_or(fmt::format("{}{}", bill ? "BILL" : "IR", id));
     InsertTransaction(id, to, tranid, vendor, bill ? "A" : "", trandate, str("dueDate"), now,
@@ -662,6 +858,8 @@ struct State::Impl {
       u.Bind(1, Add(bill ? pl.billed : pl.received, s.qty).ToCanonical()).Bind(2, std::string_view(now)).Bind(3, po).Bind(4, n);
       u.Step();
     }
+    for (const auto& e : expenses) InsertExpenseLine(id, ++line_no, e, now);
+    if (auto bad = ApplyBodyFields(id, body)) return *bad;
     UpdatePoStatus(po, now);
     return id;
   }
@@ -773,6 +971,10 @@ struct State::Impl {
         return ErrorAnswer(400, "USER_ERROR", "Error while accessing a resource. A record with this external ID already exists.", "externalId");
       }
     }
+    if (rt.table == "transaction") {
+      if (auto bad = ApplyBodyFields(id, body)) return bad;
+      if (auto bad = ApplyLineFields(id, body, now)) return bad;
+    }
     // Body fields the sandbox stores; others are accepted and ignored, as NetSuite ignores
     // unknown fields with X-NetSuite-PropertyNameValidation: Warning.
     static const std::map<std::string, std::map<std::string, std::string>> kFields = {
@@ -833,6 +1035,18 @@ Result<std::unique_ptr<State>> State::Open(StateOptions options) {
     else if (t.name != "transactionstatus") sql.replace(sql.find("\"id\" INTEGER"), 12, "\"id\" INTEGER PRIMARY KEY");
     sql += ")";
     Exec(st->db_, sql);
+    // A database written by an older sandbox lacks the columns added since: add them.
+    std::set<std::string> have;
+    {
+      Stmt info(st->db_, fmt::format("PRAGMA table_info(\"{}\")", t.name));
+      while (info.Step() == SQLITE_ROW) have.insert(info.Text(1));
+    }
+    for (const auto& c : t.columns) {
+      if (have.count(c.name) == 0) {
+        Exec(st->db_, fmt::format("ALTER TABLE \"{}\" ADD COLUMN \"{}\" {}", t.name, c.name,
+                                  SqlType(c.kind)));
+      }
+    }
   }
   Exec(st->db_, kSchemaExtra);
   RegisterSuiteQlFunctions(st->db_, st->options_.user_utc_offset);

@@ -12,6 +12,15 @@
 // externalId is unique per record type; inactive vendors and items are refused; a repeated
 // X-NetSuite-Idempotency-Key is 400 IDEMPOTENCY_ERROR. Errors use NetSuite's body form.
 //
+// The connector's custom fields (flows-plan.md): PATCH of a transaction stores
+// custbody_mlc_edi_status, custbody_mlc_ack_status, custbody_mlc_ack_date and paymentHold, and per
+// line (item.items keyed by `line`) custcol_mlc_ack_status and expectedReceiptDate; other line
+// fields of a PATCH are ignored, and a line without `line` (an append in NetSuite) is refused.
+// GET shows them under those names (left out while empty); SuiteQL has them as
+// transaction.custbody_* / paymenthold and transactionline.custcol_* / expectedreceiptdate.
+// A bill transform also takes expense.items [{account:{id}, amount, memo}] (lines with
+// transactionline.expenseaccount, added to the total), paymentHold, memo and dueDate.
+//
 // Thread safety: every public member may be called from any thread; one mutex serialises
 // database access.
 #pragma once

@@ -46,7 +46,10 @@ std::vector<TableDef> MakeSchema() {
                        {"memo", K::kText}, {"externalid", K::kText},
                        {"subsidiary", K::kInteger}, {"otherrefnum", K::kText},
                        {"createdfrom", K::kInteger}, {"transactionnumber", K::kText},
-                       {"billingstatus", K::kBool}}},
+                       {"billingstatus", K::kBool}, {"paymenthold", K::kBool},
+                       {"custbody_mlc_edi_status", K::kText},
+                       {"custbody_mlc_ack_status", K::kText},
+                       {"custbody_mlc_ack_date", K::kDate}}},
       {"transactionline", {{"transaction", K::kInteger}, {"id", K::kInteger},
                            {"linesequencenumber", K::kInteger}, {"mainline", K::kBool},
                            {"taxline", K::kBool}, {"item", K::kInteger},
@@ -56,7 +59,9 @@ std::vector<TableDef> MakeSchema() {
                            {"quantityshiprecv", K::kDecimal}, {"isclosed", K::kBool},
                            {"memo", K::kText}, {"expenseaccount", K::kInteger},
                            {"createdfrom", K::kInteger}, {"orderline", K::kInteger},
-                           {"linelastmodifieddate", K::kDateTime}}},
+                           {"linelastmodifieddate", K::kDateTime},
+                           {"expectedreceiptdate", K::kDate},
+                           {"custcol_mlc_ack_status", K::kText}}},
   };
 }
 

@@ -387,5 +387,192 @@ TEST(NetsuiteSandboxTest, CommandLinePrintsThePortAndServes) {
   EXPECT_FALSE(loaded->client_id.empty());
 }
 
+// A two-line PO of vendor 1 for the custom-field and bill tests.
+std::string MakeTwoLinePo(Rig& rig, const std::string& eid) {
+  nlohmann::json po = {{"externalId", eid},
+                       {"entity", {{"id", "1"}}},
+                       {"item", {{"items", {{{"item", {{"id", "1"}}}, {"quantity", 10}, {"rate", 2.5}},
+                                             {{"item", {{"id", "2"}}}, {"quantity", 4}, {"rate", 10}}}}}}};
+  auto created = rig.client->Create("purchaseOrder", po);
+  if (!created.ok()) return "";
+  return created->id;
+}
+
+TEST(NetsuiteSandboxTest, PatchedCustomFieldsShowInGetAndSuiteQl) {
+  auto rig = MakeRig(Small());
+  const std::string id = MakeTwoLinePo(*rig, "mlc-po-CF1");
+  ASSERT_FALSE(id.empty());
+  // Before: no custom values (NetSuite leaves empty fields out).
+  auto before = rig->client->GetRecord("purchaseOrder", id);
+  ASSERT_TRUE(before.ok());
+  EXPECT_FALSE(before->contains("custbody_mlc_ack_status"));
+  EXPECT_FALSE((*before)["item"]["items"][0].contains("custcol_mlc_ack_status"));
+  nlohmann::json patch = {
+      {"custbody_mlc_edi_status", "850 sent 2026-11-27 ISA 000000012"},
+      {"custbody_mlc_ack_status", "accepted_with_changes"},
+      {"custbody_mlc_ack_date", "2026-11-28"},
+      {"item", {{"items", {{{"line", 2}, {"custcol_mlc_ack_status", "IQ"},
+                            {"expectedReceiptDate", "2026-12-05"}}}}}}};
+  ASSERT_TRUE(rig->client->Update("purchaseOrder", id, patch).ok());
+  auto po = rig->client->GetRecord("purchaseOrder", id);
+  ASSERT_TRUE(po.ok());
+  EXPECT_EQ((*po)["custbody_mlc_edi_status"], "850 sent 2026-11-27 ISA 000000012");
+  EXPECT_EQ((*po)["custbody_mlc_ack_status"], "accepted_with_changes");
+  EXPECT_EQ((*po)["custbody_mlc_ack_date"], "2026-11-28");
+  const auto& lines = (*po)["item"]["items"];
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_FALSE(lines[0].contains("custcol_mlc_ack_status"));  // line 1 untouched
+  EXPECT_EQ(lines[1]["line"], 2);
+  EXPECT_EQ(lines[1]["custcol_mlc_ack_status"], "IQ");
+  EXPECT_EQ(lines[1]["expectedReceiptDate"], "2026-12-05");
+  EXPECT_EQ(lines[1]["quantity"], 4.0);  // other line fields unchanged
+  // Without expandSubResources the body fields are still there.
+  auto flat = rig->client->GetRecord("purchaseOrder", id, false);
+  ASSERT_TRUE(flat.ok());
+  EXPECT_EQ((*flat)["custbody_mlc_ack_status"], "accepted_with_changes");
+  EXPECT_FALSE((*flat)["item"].contains("items"));
+  // SuiteQL sees the same values (dates in the user's M/D/YYYY form).
+  auto head = rig->client->QueryPage(
+      SuiteQl("SELECT t.custbody_mlc_edi_status, t.custbody_mlc_ack_status, t.custbody_mlc_ack_date "
+              "FROM transaction t WHERE t.id = ?").Bind(static_cast<int64_t>(std::stoll(id))), 10, 0);
+  ASSERT_TRUE(head.ok()) << head.error();
+  ASSERT_EQ(head->rows.size(), 1u);
+  EXPECT_EQ(*head->rows[0].Get("custbody_mlc_ack_status"), "accepted_with_changes");
+  EXPECT_EQ(*head->rows[0].Get("custbody_mlc_ack_date"), "11/28/2026");
+  EXPECT_EQ(*head->rows[0].Get("custbody_mlc_edi_status"), "850 sent 2026-11-27 ISA 000000012");
+  auto tl = rig->client->QueryPage(
+      SuiteQl("SELECT tl.id, tl.custcol_mlc_ack_status, tl.expectedreceiptdate FROM transactionline tl "
+              "WHERE tl.transaction = ? AND tl.mainline = 'F' ORDER BY tl.id").Bind(static_cast<int64_t>(std::stoll(id))), 10, 0);
+  ASSERT_TRUE(tl.ok()) << tl.error();
+  ASSERT_EQ(tl->rows.size(), 2u);
+  EXPECT_FALSE(tl->rows[0].Has("custcol_mlc_ack_status"));
+  EXPECT_EQ(*tl->rows[1].Get("custcol_mlc_ack_status"), "IQ");
+  EXPECT_EQ(*tl->rows[1].Get("expectedreceiptdate"), "12/5/2026");
+  // null clears a field; fields left out stay.
+  ASSERT_TRUE(rig->client->Update("purchaseOrder", id, {{"custbody_mlc_ack_date", nullptr}}).ok());
+  po = rig->client->GetRecord("purchaseOrder", id);
+  EXPECT_FALSE(po->contains("custbody_mlc_ack_date"));
+  EXPECT_EQ((*po)["custbody_mlc_ack_status"], "accepted_with_changes");
+}
+
+TEST(NetsuiteSandboxTest, PatchRefusesUnknownLinesAndBadDatesAndChangesNothing) {
+  auto rig = MakeRig(Small());
+  const std::string id = MakeTwoLinePo(*rig, "mlc-po-CF2");
+  ASSERT_FALSE(id.empty());
+  nlohmann::json unknown = {{"custbody_mlc_ack_status", "accepted"},
+                            {"item", {{"items", {{{"line", 7}, {"custcol_mlc_ack_status", "IA"}}}}}}};
+  Status s = rig->client->Update("purchaseOrder", id, unknown);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << s;  // a bad reference
+  EXPECT_NE(s.message().find("Invalid Field Value 7 for the following field: line"), std::string::npos) << s;
+  EXPECT_NE(s.message().find("item.items[0].line"), std::string::npos) << s;
+  // The whole PATCH was refused: the body field was not written either.
+  EXPECT_FALSE(rig->client->GetRecord("purchaseOrder", id)->contains("custbody_mlc_ack_status"));
+  // The raw answer is NetSuite's error body.
+  HttpRequest req;
+  req.method = "PATCH";
+  req.url = rig->sandbox->base_url() + "/services/rest/record/v1/purchaseOrder/" + id;
+  req.headers["Content-Type"] = "application/json";
+  req.body = unknown.dump();
+  ASSERT_TRUE(rig->auth->Authorize(req).ok());
+  auto raw = rig->http->Send(req);
+  ASSERT_TRUE(raw.ok());
+  EXPECT_EQ(raw->status, 400);
+  auto err = nlohmann::json::parse(raw->body);
+  EXPECT_EQ(err["status"], 400);
+  EXPECT_EQ(err["o:errorDetails"][0]["o:errorCode"], "INVALID_KEY_OR_REF");
+  // A date that is not a date.
+  s = rig->client->Update("purchaseOrder", id, {{"custbody_mlc_ack_date", "2026-13-40"}});
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("custbody_mlc_ack_date"), std::string::npos) << s;
+  s = rig->client->Update("purchaseOrder", id,
+                          {{"item", {{"items", {{{"line", 1}, {"expectedReceiptDate", "soon"}}}}}}});
+  EXPECT_FALSE(s.ok());
+}
+
+TEST(NetsuiteSandboxTest, BillWithExpenseLinesTotalsAndShowsThem) {
+  auto rig = MakeRig(Small());
+  const std::string id = MakeTwoLinePo(*rig, "mlc-po-EX1");
+  ASSERT_FALSE(id.empty());
+  // Seeded accounts: 12 is "5100 Freight In", 20 is inactive.
+  nlohmann::json bill = {
+      {"externalId", "mlc-810-EX-INV1"}, {"tranId", "INV-EX1"}, {"tranDate", "2026-11-30"},
+      {"dueDate", "2026-12-30"}, {"memo", "EDI 810 ctrl 000123"}, {"paymentHold", true},
+      {"item", {{"items", {{{"orderLine", 1}, {"quantity", 10}, {"rate", 2.5}}}}}},
+      {"expense", {{"items", {{{"account", {{"id", "12"}}}, {"amount", 12.5}, {"memo", "freight"}},
+                              {{"account", {{"id", 14}}}, {"amount", "3.10"}, {"memo", "pallet"}}}}}}};
+  auto created = rig->client->Transform("purchaseOrder", id, "vendorBill", bill, "replace=item");
+  ASSERT_TRUE(created.ok()) << created.error();
+  auto vb = rig->client->GetRecord("vendorBill", created->id);
+  ASSERT_TRUE(vb.ok());
+  EXPECT_EQ((*vb)["total"], 40.6);  // 10 x 2.50 + 12.50 + 3.10
+  EXPECT_EQ((*vb)["paymentHold"], true);
+  EXPECT_EQ((*vb)["memo"], "EDI 810 ctrl 000123");
+  EXPECT_EQ((*vb)["dueDate"], "2026-12-30");
+  EXPECT_EQ((*vb)["tranId"], "INV-EX1");
+  ASSERT_EQ((*vb)["item"]["items"].size(), 1u);
+  const auto& ex = (*vb)["expense"]["items"];
+  ASSERT_EQ(ex.size(), 2u);
+  EXPECT_EQ((*vb)["expense"]["totalResults"], 2);
+  EXPECT_EQ(ex[0]["account"]["id"], "12");
+  EXPECT_EQ(ex[0]["account"]["refName"], "5100 Freight In");
+  EXPECT_EQ(ex[0]["amount"], 12.5);
+  EXPECT_EQ(ex[0]["memo"], "freight");
+  EXPECT_EQ(ex[1]["amount"], 3.1);
+  // The PO's lines are untouched by expense lines: line 1 billed, line 2 not.
+  auto po = rig->client->GetRecord("purchaseOrder", id);
+  EXPECT_EQ((*po)["item"]["items"][0]["quantityBilled"], 10.0);
+  EXPECT_EQ((*po)["item"]["items"][1]["quantityBilled"], 0.0);
+  // SuiteQL: the bill's header and its expense lines with their account.
+  auto head = rig->client->QueryPage(
+      SuiteQl("SELECT t.paymenthold, t.foreigntotal, t.memo FROM transaction t WHERE t.id = ?")
+          .Bind(static_cast<int64_t>(std::stoll(created->id))), 10, 0);
+  ASSERT_TRUE(head.ok()) << head.error();
+  EXPECT_EQ(*head->rows[0].Get("paymenthold"), "T");
+  EXPECT_EQ(**head->rows[0].GetDecimal("foreigntotal"), *Decimal::Parse("-40.60"));
+  auto lines = rig->client->QueryPage(
+      SuiteQl("SELECT tl.expenseaccount, tl.netamount, tl.memo, BUILTIN.DF(tl.expenseaccount) AS acct "
+              "FROM transactionline tl WHERE tl.transaction = ? AND tl.mainline = 'F' AND "
+              "tl.expenseaccount IS NOT NULL ORDER BY tl.id").Bind(static_cast<int64_t>(std::stoll(created->id))), 10, 0);
+  ASSERT_TRUE(lines.ok()) << lines.error();
+  ASSERT_EQ(lines->rows.size(), 2u);
+  EXPECT_EQ(*lines->rows[0].Get("expenseaccount"), "12");
+  EXPECT_EQ(**lines->rows[0].GetDecimal("netamount"), *Decimal::Parse("12.5"));
+  EXPECT_EQ(*lines->rows[1].Get("memo"), "pallet");
+  // Without paymentHold a bill is not on hold.
+  auto plain = rig->client->Transform("purchaseOrder", id, "vendorBill",
+                                      {{"externalId", "mlc-810-EX-INV2"},
+                                       {"item", {{"items", {{{"orderLine", 2}, {"quantity", 1}}}}}}},
+                                      "replace=item");
+  ASSERT_TRUE(plain.ok()) << plain.error();
+  EXPECT_EQ((*rig->client->GetRecord("vendorBill", plain->id))["paymentHold"], false);
+}
+
+TEST(NetsuiteSandboxTest, BillExpenseLineWithUnknownOrInactiveAccountIsRefused) {
+  auto rig = MakeRig(Small());
+  const std::string id = MakeTwoLinePo(*rig, "mlc-po-EX2");
+  ASSERT_FALSE(id.empty());
+  for (const char* account : {"999", "20"}) {  // unknown; inactive (seed account 20)
+    nlohmann::json bill = {
+        {"externalId", std::string("mlc-810-EX2-") + account},
+        {"item", {{"items", {{{"orderLine", 1}, {"quantity", 1}}}}}},
+        {"expense", {{"items", {{{"account", {{"id", account}}}, {"amount", 5}}}}}}};
+    auto r = rig->client->Transform("purchaseOrder", id, "vendorBill", bill, "replace=item");
+    ASSERT_FALSE(r.ok()) << account;
+    EXPECT_EQ(r.error().code(), StatusCode::kInvalidArgument) << r.error();
+    EXPECT_NE(r.error().message().find(
+                  fmt::format("Invalid Field Value {} for the following field: account", account)),
+              std::string::npos) << r.error();
+    EXPECT_NE(r.error().message().find("expense.items[0].account"), std::string::npos);
+  }
+  // Nothing was billed by the refused requests.
+  EXPECT_EQ(rig->sandbox->state().CountByExternalId("vendorBill", "mlc-810-EX2-999"), 0);
+  EXPECT_EQ((*rig->client->GetRecord("purchaseOrder", id))["item"]["items"][0]["quantityBilled"], 0.0);
+  // A missing amount is refused too.
+  nlohmann::json no_amount = {{"externalId", "mlc-810-EX2-x"},
+                              {"expense", {{"items", {{{"account", {{"id", "12"}}}}}}}}};
+  EXPECT_FALSE(rig->client->Transform("purchaseOrder", id, "vendorBill", no_amount, "replace=item").ok());
+}
+
 }  // namespace
 }  // namespace mlc::netsuite::testing
