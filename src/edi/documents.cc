@@ -273,6 +273,11 @@ Result<Invoice810> Read810(std::span<const Segment> segments) {
     } else if (t == "SAC") {
       ASSIGN_OR_RETURN(Charge ch, ReadSac(c, s));
       (in == In::kLine ? inv.lines.back().charges : inv.charges).push_back(std::move(ch));
+    } else if (t == "TXI") {
+      Tax tax{E(s, 1), std::nullopt, std::nullopt};
+      ASSIGN_OR_RETURN(tax.amount, c.Real(s, 2));
+      ASSIGN_OR_RETURN(tax.percent, c.Real(s, 3));
+      (in == In::kLine ? inv.lines.back().taxes : inv.taxes).push_back(std::move(tax));
     } else if (t == "TDS") {
       tds = true;
       in = In::kSummary;

@@ -96,6 +96,13 @@ struct Charge {  // SAC (allowance or charge)
   friend bool operator==(const Charge&, const Charge&) = default;
 };
 
+struct Tax {  // TXI
+  std::string type;                // TXI01 (963): ST state, FD federal, VA VAT, TX all taxes, ...
+  std::optional<Decimal> amount;   // TXI02 (R)
+  std::optional<Decimal> percent;  // TXI03 (R)
+  friend bool operator==(const Tax&, const Tax&) = default;
+};
+
 // ---- 850 ----
 
 struct PoLine {  // PO1 loop
@@ -142,6 +149,7 @@ struct InvoiceLine {  // IT1 loop
   std::vector<ProductId> ids;             // IT106.. pairs
   std::vector<std::string> descriptions;  // PID05
   std::vector<Charge> charges;            // SAC in the loop
+  std::vector<Tax> taxes;                 // TXI in the loop
   friend bool operator==(const InvoiceLine&, const InvoiceLine&) = default;
 };
 
@@ -163,6 +171,7 @@ struct Invoice810 {
   std::optional<Decimal> discounted_amount_due;       // TDS03
   std::optional<Decimal> terms_discount;              // TDS04
   std::vector<Charge> charges;                    // summary SAC
+  std::vector<Tax> taxes;                         // TXI outside the IT1 loops (heading, summary)
   std::optional<uint32_t> line_count;             // CTT01
   friend bool operator==(const Invoice810&, const Invoice810&) = default;
 };

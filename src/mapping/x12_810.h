@@ -23,6 +23,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -37,6 +38,10 @@ namespace mlc::mapping {
 // Errors: INVALID_ARGUMENT naming the segment and element (BIG01 not a date, no IT1 lines, a
 // credit memo BIG07 CR which this flow does not turn into a bill).
 Result<model::Invoice> InvoiceFrom810(const edi::Invoice810& x12);
+
+// X12 product id pairs (IT106.., PO106..) -> ItemIds: BP and IN -> buyer_part, VP -> vendor_part,
+// UP -> upc; the first of each kind wins, other qualifiers are ignored. Shared with the 855.
+model::ItemIds ItemIdsFromX12(const std::vector<edi::ProductId>& ids);
 
 matching::InvoiceView MatchInvoiceView(const model::Invoice& invoice);
 matching::PurchaseOrderView MatchPoView(const model::PurchaseOrder& po);

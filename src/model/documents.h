@@ -135,6 +135,7 @@ struct PoAckLine {
   std::string unit;           // ACK03
   std::optional<CivilDate> promised_date;  // ACK05 with ACK04 = 067/068/017
   std::optional<Decimal> price;            // PO104 when the partner changed it
+  ItemIds ids;                // PO106.. pairs: finds the PO line when PO101 is empty
 };
 
 struct PoAck {
@@ -142,6 +143,7 @@ struct PoAck {
   std::string purpose;        // BAK01 (00 original, 04 change, ...)
   std::string ack_type;       // BAK02 (AC with changes, AD detail no change, AK no detail, RJ rejected)
   CivilDate date;             // BAK04
+  std::optional<CivilDate> ack_date;  // BAK09 acknowledgment date, when sent
   std::vector<PoAckLine> lines;
   std::string sender_id;
 };
