@@ -16,5 +16,6 @@ struct Cli {
 void RegisterCleoCommands(Cli& cli);
 void RegisterPartnersCommands(Cli& cli);
 void RegisterNetsuiteCommands(Cli& cli);
+void RegisterWarehouseCommands(Cli& cli);
 
 }  // namespace mlc::sandbox

@@ -8,6 +8,7 @@ int main(int argc, char** argv) {
   mlc::sandbox::RegisterCleoCommands(cli);
   mlc::sandbox::RegisterPartnersCommands(cli);
   mlc::sandbox::RegisterNetsuiteCommands(cli);
+  mlc::sandbox::RegisterWarehouseCommands(cli);
   try {
     cli.app.parse(argc, argv);
   } catch (const CLI::Success& e) {

@@ -1,12 +1,16 @@
 #include "sandbox/partners/simulator.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/file.h>
+#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <set>
+#include <utility>
 
 #include "cleo/names.h"
 #include "common/file_system.h"
@@ -41,6 +45,8 @@ struct PartnerState {
   std::set<std::string> processed;  // "name#sha256" of outbox files taken
   std::string first_invoice;
   json pending = json::array();  // invoices not yet written
+  uint64_t next_shipment = 1;
+  json shipments = json::array();  // {id, po, lines: [{line, quantity}], received}
 
   static Result<PartnerState> Load(const fs::path& file) {
     PartnerState s;
@@ -54,6 +60,10 @@ struct PartnerState {
       for (const auto& k : j.at("processed")) s.processed.insert(k.get<std::string>());
       s.first_invoice = j.at("first_invoice").get<std::string>();
       s.pending = j.at("pending");
+      // Absent in state files written before shipments were recorded.
+      s.next_shipment = j.value("next_shipment", uint64_t{1});
+      s.shipments = j.value("shipments", json::array());
+      if (!s.shipments.is_array()) return DataLossError("partner state '{}': shipments", file.string());
     } catch (const json::exception& e) {
       return DataLossError("partner state '{}': {}", file.string(), e.what());
     }
@@ -64,7 +74,9 @@ struct PartnerState {
               {"step", step},
               {"processed", processed},
               {"first_invoice", first_invoice},
-              {"pending", pending}};
+              {"pending", pending},
+              {"next_shipment", next_shipment},
+              {"shipments", shipments}};
     return RealFileSystem().WriteFileAtomic(file, j.dump(1));
   }
 };
@@ -249,6 +261,7 @@ class PartnerRun {
       }
       shipped.lines.push_back(std::move(s));
     }
+    RecordShipment(order.number, shipped);
     if (!q.price_variance_percent.empty() && !shipped.lines.empty()) {
       ASSIGN_OR_RETURN(Decimal pct, Decimal::Parse(q.price_variance_percent));
       ASSIGN_OR_RETURN(Decimal factor, Decimal::FromInt(100).Add(pct));
@@ -275,11 +288,56 @@ class PartnerRun {
     return Status::Ok();
   }
 
+  // What the warehouse will receive (before the invoice quirks add lines that never shipped).
+  void RecordShipment(const std::string& po, const Order& shipped) {
+    if (shipped.lines.empty()) return;
+    json lines = json::array();
+    for (const OrderLine& l : shipped.lines) {
+      lines.push_back({{"line", l.line}, {"quantity", l.quantity.ToString()}});
+    }
+    s_.shipments.push_back({{"id", fmt::format("{:06}", s_.next_shipment++)},
+                            {"po", po},
+                            {"lines", lines},
+                            {"received", false}});
+  }
+
   const PartnerProfile& p_;
   PartnerState& s_;
   StepReport& r_;
   fs::path mailbox_;
 };
+
+// An exclusive flock on <root>/.partners/<partner>.lock while a state file is read and
+// rewritten, so the simulator and `ml-sandbox warehouse step` (another process) never lose each
+// other's updates.
+class StateLock {
+ public:
+  static Result<StateLock> Acquire(const fs::path& state_file) {
+    fs::path lock = state_file;
+    lock.replace_extension(".lock");
+    int fd = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) return UnavailableError("cannot open lock file '{}'", lock.string());
+    if (::flock(fd, LOCK_EX) != 0) {
+      ::close(fd);
+      return UnavailableError("cannot lock '{}'", lock.string());
+    }
+    return StateLock(fd);
+  }
+  StateLock(StateLock&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+  StateLock& operator=(StateLock&&) = delete;
+  StateLock(const StateLock&) = delete;
+  ~StateLock() {
+    if (fd_ >= 0) ::close(fd_);  // closing releases the lock
+  }
+
+ private:
+  explicit StateLock(int fd) : fd_(fd) {}
+  int fd_;
+};
+
+fs::path StateFile(const fs::path& root, std::string_view partner) {
+  return root / ".partners" / (std::string(partner) + ".json");
+}
 
 }  // namespace
 
@@ -362,7 +420,8 @@ Result<StepReport> Step(const fs::path& root, const std::vector<PartnerProfile>&
   StepReport report;
   RETURN_IF_ERROR(RealFileSystem().CreateDirs(root / ".partners"));
   for (const PartnerProfile& p : profiles) {
-    const fs::path state_file = root / ".partners" / (p.id + ".json");
+    const fs::path state_file = StateFile(root, p.id);
+    ASSIGN_OR_RETURN(StateLock lock, StateLock::Acquire(state_file));
     ASSIGN_OR_RETURN(PartnerState state, PartnerState::Load(state_file));
     ++state.step;
     PartnerRun run(root, p, state, report);
@@ -374,6 +433,63 @@ Result<StepReport> Step(const fs::path& root, const std::vector<PartnerProfile>&
     RETURN_IF_ERROR(saved);
   }
   return report;
+}
+
+}  // namespace mlc::sandbox::partners
+
+namespace mlc::sandbox::partners {
+
+Result<std::vector<std::string>> PartnersWithState(const fs::path& root) {
+  std::vector<std::string> out;
+  const fs::path dir = root / ".partners";
+  if (!RealFileSystem().Exists(dir)) return out;
+  ASSIGN_OR_RETURN(std::vector<std::string> names, RealFileSystem().ListDir(dir));
+  for (const std::string& n : names) {
+    if (n.size() > 5 && n.ends_with(".json")) out.push_back(n.substr(0, n.size() - 5));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+Result<std::vector<Shipment>> LoadShipments(const fs::path& root, std::string_view partner_id) {
+  const fs::path file = StateFile(root, partner_id);
+  ASSIGN_OR_RETURN(StateLock lock, StateLock::Acquire(file));
+  ASSIGN_OR_RETURN(PartnerState state, PartnerState::Load(file));
+  std::vector<Shipment> out;
+  try {
+    for (const auto& j : state.shipments) {
+      Shipment sh;
+      sh.id = j.at("id").get<std::string>();
+      sh.po_number = j.at("po").get<std::string>();
+      sh.received = j.at("received").get<bool>();
+      for (const auto& l : j.at("lines")) {
+        ShipmentLine line;
+        line.po_line = l.at("line").get<std::string>();
+        ASSIGN_OR_RETURN(line.quantity, Decimal::Parse(l.at("quantity").get<std::string>()));
+        sh.lines.push_back(std::move(line));
+      }
+      out.push_back(std::move(sh));
+    }
+  } catch (const json::exception& e) {
+    return DataLossError("partner state '{}': shipments: {}", file.string(), e.what());
+  }
+  return out;
+}
+
+Status MarkShipmentsReceived(const fs::path& root, std::string_view partner_id,
+                             const std::vector<std::string>& shipment_ids) {
+  if (shipment_ids.empty()) return Status::Ok();
+  const fs::path file = StateFile(root, partner_id);
+  ASSIGN_OR_RETURN(StateLock lock, StateLock::Acquire(file));
+  ASSIGN_OR_RETURN(PartnerState state, PartnerState::Load(file));
+  const std::set<std::string> ids(shipment_ids.begin(), shipment_ids.end());
+  for (auto& j : state.shipments) {
+    if (j.is_object() && j.contains("id") && j["id"].is_string() &&
+        ids.count(j["id"].get<std::string>())) {
+      j["received"] = true;
+    }
+  }
+  return state.Save(file);
 }
 
 }  // namespace mlc::sandbox::partners

@@ -19,9 +19,14 @@
 // (profile seed, partner id, PO number), so the same seed and the same 850s give the same bytes
 // (dates and times in the envelopes come from the 850, never from the clock).
 //
-// State (processed files, pending invoices, control-number counters) lives in
-// <root>/.partners/<partner>.json, written atomically, so a one-shot `ml-sandbox partners step`
-// and the in-process poll loop continue each other's work.
+// What ships (accepted lines, some short) is also recorded as a shipment (PO number, PO lines
+// with the quantity shipped, a shipment id, received=false) for the simulated warehouse
+// (sandbox/warehouse/), which posts item receipts and marks shipments received.
+//
+// State (processed files, pending invoices, shipments, control-number counters) lives in
+// <root>/.partners/<partner>.json, written atomically under an flock of <partner>.lock, so a
+// one-shot `ml-sandbox partners step`, the in-process poll loop and `ml-sandbox warehouse step`
+// continue each other's work.
 //
 // Thread safety: Step is not reentrant for one root; run one simulator per root.
 #pragma once
@@ -29,8 +34,10 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "common/decimal.h"
 #include "common/status.h"
 
 namespace mlc::sandbox::partners {
@@ -87,5 +94,30 @@ struct StepReport {
 // One round over every profile (see above). Errors: file-system errors, a corrupt state file.
 Result<StepReport> Step(const std::filesystem::path& root,
                         const std::vector<PartnerProfile>& profiles);
+
+struct ShipmentLine {
+  std::string po_line;  // PO101 of the 850 (the NetSuite line number when the connector sent it)
+  Decimal quantity;     // shipped
+};
+
+struct Shipment {
+  std::string id;         // "000001", per partner
+  std::string po_number;  // BEG03 (the NetSuite tranId)
+  std::vector<ShipmentLine> lines;
+  bool received = false;
+};
+
+// Partner ids that have a state file under <root>/.partners, sorted.
+Result<std::vector<std::string>> PartnersWithState(const std::filesystem::path& root);
+
+// Every shipment recorded for `partner_id` (none when it has no state yet), oldest first.
+// Errors: DATA_LOSS for a corrupt state file.
+Result<std::vector<Shipment>> LoadShipments(const std::filesystem::path& root,
+                                            std::string_view partner_id);
+
+// Sets received=true on the named shipments (re-reading the state file under its lock).
+// Errors: DATA_LOSS for a corrupt state file, file-system errors.
+Status MarkShipmentsReceived(const std::filesystem::path& root, std::string_view partner_id,
+                             const std::vector<std::string>& shipment_ids);
 
 }  // namespace mlc::sandbox::partners
