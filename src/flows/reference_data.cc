@@ -1,9 +1,9 @@
 #include "flows/reference_data.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <charconv>
-
-#include <fmt/format.h>
 
 #include "cleo/names.h"
 
@@ -24,8 +24,7 @@ Result<std::vector<int64_t>> ParseInternalIds(const std::vector<std::string>& id
     int64_t v = 0;
     const char* end = id.data() + id.size();
     auto [p, ec] = std::from_chars(id.data(), end, v);
-    if (id.size() > 18 || ec != std::errc() || p != end || v < 0 || id[0] == '-' ||
-        id[0] == '+') {
+    if (id.size() > 18 || ec != std::errc() || p != end || v < 0 || id[0] == '-' || id[0] == '+') {
       return InvalidArgumentError("{} id '{}' is not a NetSuite internal id", what,
                                   cleo::Printable(id, 40));
     }
@@ -95,39 +94,39 @@ Result<mapping::PoReference> LoadPoReference(netsuite::Client& client,
                                    })
                       .WithContext("reading currencies"));
 
-  RETURN_IF_ERROR(
-      QueryByIds(client, "SELECT id, itemid, vendorname, upccode, isinactive FROM item", {}, "id",
-                   items, options.chunk,
-                   [&](const Row& r) -> Status {
-                     model::Item item;
-                     ASSIGN_OR_RETURN(item.internal_id, r.Require("id"));
-                     item.item_id = r.Get("itemid").value_or("");
-                     item.ids.buyer_part = item.item_id;
-                     item.ids.vendor_part = r.Get("vendorname").value_or("");
-                     item.ids.upc = r.Get("upccode").value_or("");
-                     ASSIGN_OR_RETURN(std::optional<bool> inactive, r.GetBool("isinactive"));
-                     item.inactive = inactive.value_or(false);
-                     ref.items[item.internal_id] = std::move(item);
-                     return Status::Ok();
-                   })
-          .WithContext("reading items"));
+  RETURN_IF_ERROR(QueryByIds(client, "SELECT id, itemid, vendorname, upccode, isinactive FROM item",
+                             {}, "id", items, options.chunk,
+                             [&](const Row& r) -> Status {
+                               model::Item item;
+                               ASSIGN_OR_RETURN(item.internal_id, r.Require("id"));
+                               item.item_id = r.Get("itemid").value_or("");
+                               item.ids.buyer_part = item.item_id;
+                               item.ids.vendor_part = r.Get("vendorname").value_or("");
+                               item.ids.upc = r.Get("upccode").value_or("");
+                               ASSIGN_OR_RETURN(std::optional<bool> inactive,
+                                                r.GetBool("isinactive"));
+                               item.inactive = inactive.value_or(false);
+                               ref.items[item.internal_id] = std::move(item);
+                               return Status::Ok();
+                             })
+                      .WithContext("reading items"));
 
   RETURN_IF_ERROR(
       QueryByIds(client,
-                   "SELECT id, entityid, companyname, isinactive, custentity_mlc_edi_partner "
-                   "FROM vendor",
-                   {}, "id", vendors, options.chunk,
-                   [&](const Row& r) -> Status {
-                     model::Vendor v;
-                     ASSIGN_OR_RETURN(v.internal_id, r.Require("id"));
-                     v.entity_id = r.Get("entityid").value_or("");
-                     v.company_name = r.Get("companyname").value_or("");
-                     v.edi_partner_id = r.Get("custentity_mlc_edi_partner").value_or("");
-                     ASSIGN_OR_RETURN(std::optional<bool> inactive, r.GetBool("isinactive"));
-                     v.inactive = inactive.value_or(false);
-                     ref.vendors[v.internal_id] = std::move(v);
-                     return Status::Ok();
-                   })
+                 "SELECT id, entityid, companyname, isinactive, custentity_mlc_edi_partner "
+                 "FROM vendor",
+                 {}, "id", vendors, options.chunk,
+                 [&](const Row& r) -> Status {
+                   model::Vendor v;
+                   ASSIGN_OR_RETURN(v.internal_id, r.Require("id"));
+                   v.entity_id = r.Get("entityid").value_or("");
+                   v.company_name = r.Get("companyname").value_or("");
+                   v.edi_partner_id = r.Get("custentity_mlc_edi_partner").value_or("");
+                   ASSIGN_OR_RETURN(std::optional<bool> inactive, r.GetBool("isinactive"));
+                   v.inactive = inactive.value_or(false);
+                   ref.vendors[v.internal_id] = std::move(v);
+                   return Status::Ok();
+                 })
           .WithContext("reading vendors"));
 
   if (options.units) {

@@ -1,11 +1,11 @@
 #include "flows/reference_sync.h"
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <map>
 #include <set>
-
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include "cleo/names.h"
 #include "common/civil_time.h"
@@ -94,19 +94,49 @@ void CheckAccount(const config::PartnerConfig& p, const std::string& id, std::st
   }
 }
 
+std::string CsvField(std::string_view v) {
+  if (v.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(v);
+  std::string out = "\"";
+  for (char c : v) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
+void CsvRow(std::string& out, std::initializer_list<std::string_view> fields) {
+  bool first = true;
+  for (std::string_view f : fields) {
+    if (!first) out += ',';
+    first = false;
+    out += CsvField(f);
+  }
+  out += "\r\n";
+}
+
 }  // namespace
 
 std::string_view MismatchKindName(MismatchKind kind) {
   switch (kind) {
-    case MismatchKind::kVendorMissing: return "vendor_missing";
-    case MismatchKind::kVendorInactive: return "vendor_inactive";
-    case MismatchKind::kVendorNotEdiEnabled: return "vendor_not_edi_enabled";
-    case MismatchKind::kVendorWithoutPartner: return "vendor_without_partner";
-    case MismatchKind::kItemWithoutPreferredId: return "item_without_preferred_id";
-    case MismatchKind::kItemInactive: return "item_inactive";
-    case MismatchKind::kAccountMissing: return "account_missing";
-    case MismatchKind::kAccountInactive: return "account_inactive";
-    case MismatchKind::kAccountWrongType: return "account_wrong_type";
+    case MismatchKind::kVendorMissing:
+      return "vendor_missing";
+    case MismatchKind::kVendorInactive:
+      return "vendor_inactive";
+    case MismatchKind::kVendorNotEdiEnabled:
+      return "vendor_not_edi_enabled";
+    case MismatchKind::kVendorWithoutPartner:
+      return "vendor_without_partner";
+    case MismatchKind::kItemWithoutPreferredId:
+      return "item_without_preferred_id";
+    case MismatchKind::kItemInactive:
+      return "item_inactive";
+    case MismatchKind::kAccountMissing:
+      return "account_missing";
+    case MismatchKind::kAccountInactive:
+      return "account_inactive";
+    case MismatchKind::kAccountWrongType:
+      return "account_wrong_type";
   }
   return "unknown";
 }
@@ -166,8 +196,8 @@ std::vector<Mismatch> FindMismatches(const std::vector<config::PartnerConfig>& p
           }
           if (item.inactive) {
             out.push_back({MismatchKind::kItemInactive, p.id, item.id,
-                           fmt::format("partner {}: item {} ({}) on open PO {} is inactive",
-                                       p.id, item.item_id, item.id, o->po_number)});
+                           fmt::format("partner {}: item {} ({}) on open PO {} is inactive", p.id,
+                                       item.item_id, item.id, o->po_number)});
           }
         }
       }
@@ -177,11 +207,11 @@ std::vector<Mismatch> FindMismatches(const std::vector<config::PartnerConfig>& p
   }
   for (const auto& v : snapshot.vendors) {
     if (v.edi_enabled && !v.inactive && !named.contains(v.id)) {
-      out.push_back({MismatchKind::kVendorWithoutPartner, "", v.id,
-                     fmt::format("vendor {} ({}, EDI partner id '{}') is EDI-enabled in NetSuite "
-                                 "but no partner profile has netsuite_vendor_id {}",
-                                 v.id, v.company_name, cleo::Printable(v.edi_partner_id, 40),
-                                 v.id)});
+      out.push_back(
+          {MismatchKind::kVendorWithoutPartner, "", v.id,
+           fmt::format("vendor {} ({}, EDI partner id '{}') is EDI-enabled in NetSuite "
+                       "but no partner profile has netsuite_vendor_id {}",
+                       v.id, v.company_name, cleo::Printable(v.edi_partner_id, 40), v.id)});
     }
   }
   return out;
@@ -321,20 +351,19 @@ Result<ReferenceSnapshot> PullReferenceSnapshot(
             });
   ASSIGN_OR_RETURN(std::vector<int64_t> items,
                    ParseInternalIds({item_ids.begin(), item_ids.end()}, "item"));
-  RETURN_IF_ERROR(
-      QueryByIds(client, "SELECT id, itemid, vendorname, upccode, isinactive FROM item", {}, "id",
-                 items, kDefaultInListChunk,
-                 [&](const Row& r) -> Status {
-                   ItemRecord i;
-                   ASSIGN_OR_RETURN(i.id, r.Require("id"));
-                   i.item_id = r.Get("itemid").value_or("");
-                   i.vendor_part = r.Get("vendorname").value_or("");
-                   i.upc = r.Get("upccode").value_or("");
-                   ASSIGN_OR_RETURN(i.inactive, Flag(r, "isinactive"));
-                   snap.items.push_back(std::move(i));
-                   return Status::Ok();
-                 })
-          .WithContext("reading the items on open purchase orders"));
+  RETURN_IF_ERROR(QueryByIds(client, "SELECT id, itemid, vendorname, upccode, isinactive FROM item",
+                             {}, "id", items, kDefaultInListChunk,
+                             [&](const Row& r) -> Status {
+                               ItemRecord i;
+                               ASSIGN_OR_RETURN(i.id, r.Require("id"));
+                               i.item_id = r.Get("itemid").value_or("");
+                               i.vendor_part = r.Get("vendorname").value_or("");
+                               i.upc = r.Get("upccode").value_or("");
+                               ASSIGN_OR_RETURN(i.inactive, Flag(r, "isinactive"));
+                               snap.items.push_back(std::move(i));
+                               return Status::Ok();
+                             })
+                      .WithContext("reading the items on open purchase orders"));
   SortById(snap.items);
 
   RETURN_IF_ERROR(
@@ -357,14 +386,68 @@ Result<ReferenceSnapshot> PullReferenceSnapshot(
   return snap;
 }
 
+std::string PartnersCsv(const ReferenceSnapshot& snapshot,
+                        const std::vector<config::PartnerConfig>& partners) {
+  std::map<std::string, const VendorRecord*> vendors;
+  for (const auto& v : snapshot.vendors) vendors[v.id] = &v;
+  std::string out;
+  CsvRow(out, {"partner_id", "netsuite_vendor_id", "vendor_name", "edi_partner_id", "vendor_active",
+               "edi_enabled"});
+  for (const auto& p : partners) {
+    auto it = vendors.find(p.netsuite_vendor_id);
+    const VendorRecord* v = it == vendors.end() ? nullptr : it->second;
+    CsvRow(out, {p.id, p.netsuite_vendor_id, v ? v->company_name : "", v ? v->edi_partner_id : "",
+                 v ? (v->inactive ? "F" : "T") : "", v ? (v->edi_enabled ? "T" : "F") : ""});
+  }
+  return out;
+}
+
+std::string ItemCrossReferenceCsv(const ReferenceSnapshot& snapshot,
+                                  const std::vector<config::PartnerConfig>& partners) {
+  std::map<std::string, const ItemRecord*> items;
+  for (const auto& i : snapshot.items) items[i.id] = &i;
+  std::string out;
+  CsvRow(out, {"partner_id", "netsuite_vendor_id", "item_internal_id", "buyer_part", "vendor_part",
+               "upc"});
+  for (const auto& p : partners) {
+    for (const auto& o : snapshot.open_po_items) {
+      if (o.vendor_id != p.netsuite_vendor_id) continue;
+      auto it = items.find(o.item_id);
+      if (it == items.end()) continue;
+      const ItemRecord& i = *it->second;
+      CsvRow(out, {p.id, o.vendor_id, i.id, i.item_id, i.vendor_part, i.upc});
+    }
+  }
+  return out;
+}
+
+Result<int> ExportCrossReferences(FileSystem& fs, const std::filesystem::path& dir,
+                                  const ReferenceSnapshot& snapshot,
+                                  const std::vector<config::PartnerConfig>& partners) {
+  int written = 0;
+  const std::pair<std::string_view, std::string> files[] = {
+      {kPartnersCsvName, PartnersCsv(snapshot, partners)},
+      {kItemXrefCsvName, ItemCrossReferenceCsv(snapshot, partners)}};
+  for (const auto& [name, data] : files) {
+    const std::filesystem::path path = dir / std::string(name);
+    auto old = fs.ReadFile(path);
+    if (old.ok() && *old == data) continue;
+    RETURN_IF_ERROR(
+        fs.WriteFileAtomic(path, data).WithContext(fmt::format("exporting {}", path.string())));
+    ++written;
+  }
+  return written;
+}
+
 ReferenceSyncFlow::ReferenceSyncFlow(const config::Config& config, store::Store& store,
                                      netsuite::Client& client, const Clock& clock)
     : config_(config), store_(store), client_(client), clock_(clock) {}
 
 Result<RunSummary> ReferenceSyncFlow::Run(RunContext& ctx) {
   const Instant started = clock_.Now();
-  ASSIGN_OR_RETURN(ReferenceSnapshot snap, PullReferenceSnapshot(client_, config_.partners)
-                                               .WithContext("pulling reference data from NetSuite"));
+  ASSIGN_OR_RETURN(ReferenceSnapshot snap,
+                   PullReferenceSnapshot(client_, config_.partners)
+                       .WithContext("pulling reference data from NetSuite"));
   const std::vector<Mismatch> mismatches = FindMismatches(config_.partners, snap);
 
   RunSummary summary;
@@ -378,9 +461,9 @@ Result<RunSummary> ReferenceSyncFlow::Run(RunContext& ctx) {
     if (summary.notes.size() < kMaxNotes) summary.notes.push_back(m.message);
   }
   if (mismatches.size() > kMaxNotes) {
-    summary.notes.push_back(fmt::format(
-        "{} more reference mismatches: see the latest reference_sync snapshot document",
-        mismatches.size() - kMaxNotes));
+    summary.notes.push_back(
+        fmt::format("{} more reference mismatches: see the latest reference_sync snapshot document",
+                    mismatches.size() - kMaxNotes));
   }
   if (ctx.stopping()) {
     summary.counts["saved"] = 0;
@@ -422,8 +505,12 @@ Result<RunSummary> ReferenceSyncFlow::Run(RunContext& ctx) {
   ASSIGN_OR_RETURN(std::vector<store::Claimed> claimed,
                    store_.Claim(claim).WithContext("completing the reference snapshot"));
   for (const store::Claimed& c : claimed) {
-    RETURN_IF_ERROR(
-        store_.Complete(c.lease, store::Completion{}).WithContext("completing the reference snapshot"));
+    RETURN_IF_ERROR(store_.Complete(c.lease, store::Completion{})
+                        .WithContext("completing the reference snapshot"));
+  }
+  if (export_fs_ != nullptr) {
+    ASSIGN_OR_RETURN(summary.counts["exported"],
+                     ExportCrossReferences(*export_fs_, export_dir_, snap, config_.partners));
   }
   spdlog::info("reference sync done. vendors={} items={} accounts={} mismatches={} saved={}",
                snap.vendors.size(), snap.items.size(), snap.accounts.size(), mismatches.size(),

@@ -17,20 +17,22 @@
 // joins them and saves the snapshot as one store document (flow "reference_sync", type
 // "reference", direction in, idempotency key = "snapshot-" + SHA-256 of the snapshot JSON, so an
 // unchanged pull adds nothing), completed at once (state done) with its JSON as the "input"
-// payload of step "snapshot" and a "received" audit event.
+// payload of step "snapshot" and a "received" audit event. Optionally it exports the partner
+// ids and item cross references as CSV files into a folder (a Cleo folder for CIC lookups).
 //
 // Thread safety: the flow is run by one runner thread at a time; the pure functions are
 // reentrant. The config, store, client and clock must outlive the flow.
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "common/clock.h"
+#include "common/file_system.h"
 #include "common/status.h"
 #include "config/config.h"
 #include "flows/runner.h"
@@ -49,7 +51,7 @@ struct VendorRecord {
   std::string company_name;
   std::string edi_partner_id;  // custentity_mlc_edi_partner
   bool inactive = false;
-  bool edi_enabled = false;    // custentity_mlc_edi_enabled
+  bool edi_enabled = false;  // custentity_mlc_edi_enabled
 };
 
 struct ItemRecord {
@@ -78,8 +80,8 @@ struct OpenPoItem {
 // What one pull saw. Vectors are sorted by numeric id (open_po_items by vendor, then item), so
 // equal data gives equal JSON.
 struct ReferenceSnapshot {
-  std::vector<VendorRecord> vendors;   // EDI-enabled vendors and every vendor a partner names
-  std::vector<ItemRecord> items;       // the items of open_po_items
+  std::vector<VendorRecord> vendors;  // EDI-enabled vendors and every vendor a partner names
+  std::vector<ItemRecord> items;      // the items of open_po_items
   std::vector<OpenPoItem> open_po_items;
   std::vector<AccountRecord> accounts;  // every account
 };
@@ -124,6 +126,26 @@ nlohmann::json SnapshotToJson(const ReferenceSnapshot& snapshot,
 Result<ReferenceSnapshot> PullReferenceSnapshot(netsuite::Client& client,
                                                 const std::vector<config::PartnerConfig>& partners);
 
+// The partner ids and item cross references as CSV (RFC 4180: comma separated, CRLF, fields
+// quoted when they hold a comma, quote or line break; a header row first), for CIC-side lookups:
+//   partners:  partner_id,netsuite_vendor_id,vendor_name,edi_partner_id,vendor_active,edi_enabled
+//   item xref: partner_id,netsuite_vendor_id,item_internal_id,buyer_part,vendor_part,upc
+// (one row per item on an open PO of the partner's vendor). Rows in partner order, then by id.
+std::string PartnersCsv(const ReferenceSnapshot& snapshot,
+                        const std::vector<config::PartnerConfig>& partners);
+std::string ItemCrossReferenceCsv(const ReferenceSnapshot& snapshot,
+                                  const std::vector<config::PartnerConfig>& partners);
+
+inline constexpr std::string_view kPartnersCsvName = "mlc_partners.csv";
+inline constexpr std::string_view kItemXrefCsvName = "mlc_item_xref.csv";
+
+// Writes both CSV files into `dir` (which must exist) with FileSystem::WriteFileAtomic, skipping
+// a file whose content is unchanged (so a folder watcher sees a file only when it changed).
+// Returns how many files were written. Errors: the file system's (NOT_FOUND for a missing dir).
+Result<int> ExportCrossReferences(FileSystem& fs, const std::filesystem::path& dir,
+                                  const ReferenceSnapshot& snapshot,
+                                  const std::vector<config::PartnerConfig>& partners);
+
 class ReferenceSyncFlow : public Flow {
  public:
   ReferenceSyncFlow(const config::Config& config, store::Store& store, netsuite::Client& client,
@@ -140,11 +162,20 @@ class ReferenceSyncFlow : public Flow {
 
   static constexpr size_t kMaxNotes = 50;
 
+  // Also export the CSV files into `dir` after each run (e.g. a Cleo folder; count "exported").
+  // Before the first Run only. `fs` must outlive the flow.
+  void set_export(FileSystem* fs, std::filesystem::path dir) {
+    export_fs_ = fs;
+    export_dir_ = std::move(dir);
+  }
+
  private:
   const config::Config& config_;
   store::Store& store_;
   netsuite::Client& client_;
   const Clock& clock_;
+  FileSystem* export_fs_ = nullptr;
+  std::filesystem::path export_dir_;
 };
 
 }  // namespace mlc::flows

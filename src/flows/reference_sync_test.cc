@@ -1,9 +1,9 @@
 // The pure parts of reference data: mismatch rules, the snapshot JSON, IN-list chunking.
 #include "flows/reference_sync.h"
 
-#include <set>
-
 #include <gtest/gtest.h>
+
+#include <set>
 
 #include "flows/reference_data.h"
 
@@ -56,10 +56,10 @@ TEST(FindMismatchesTest, CleanPartnerHasNone) {
 
 TEST(FindMismatchesTest, VendorMissingInactiveOrNotEdi) {
   auto s = Snapshot();
-  auto ms = FindMismatches({Partner("A", "1", {}), Partner("B", "2", {}), Partner("C", "3", {}),
-                            Partner("D", "99", {}), Partner("E", "", {}),
-                            Partner("F", "1 OR 1=1", {})},
-                           s);
+  auto ms =
+      FindMismatches({Partner("A", "1", {}), Partner("B", "2", {}), Partner("C", "3", {}),
+                      Partner("D", "99", {}), Partner("E", "", {}), Partner("F", "1 OR 1=1", {})},
+                     s);
   EXPECT_EQ(Kinds(ms), (std::vector<MismatchKind>{
                            MismatchKind::kVendorNotEdiEnabled,   // B
                            MismatchKind::kVendorInactive,        // C
@@ -117,8 +117,7 @@ TEST(FindMismatchesTest, DefaultAccounts) {
   auto s = Snapshot();
   s.vendors.pop_back();
   s.open_po_items.clear();
-  auto ms = FindMismatches({Partner("A", "1", {}, "20", "14"), Partner("B", "1", {}, "77", "")},
-                           s);
+  auto ms = FindMismatches({Partner("A", "1", {}, "20", "14"), Partner("B", "1", {}, "77", "")}, s);
   EXPECT_EQ(Kinds(ms), (std::vector<MismatchKind>{MismatchKind::kAccountInactive,
                                                   MismatchKind::kAccountWrongType,
                                                   MismatchKind::kAccountMissing}));
@@ -157,6 +156,38 @@ TEST(SnapshotToJsonTest, IsDeterministicAndCarriesEverything) {
   // A change in the data changes the JSON (so the store records a new snapshot).
   s.items[1].vendor_part = "VP-11";
   EXPECT_NE(a.dump(), SnapshotToJson(s, ps, FindMismatches(ps, s)).dump());
+}
+
+TEST(CrossReferenceCsvTest, PartnersAndItemsWithQuoting) {
+  auto s = Snapshot();
+  s.vendors[0].company_name = "Acme, \"West\"";
+  std::vector<config::PartnerConfig> ps = {Partner("ACME", "1", {"VP"}), Partner("NOPE", "99", {})};
+  EXPECT_EQ(PartnersCsv(s, ps),
+            "partner_id,netsuite_vendor_id,vendor_name,edi_partner_id,vendor_active,edi_enabled\r\n"
+            "ACME,1,\"Acme, \"\"West\"\"\",ML0001EDI,T,T\r\n"
+            "NOPE,99,,,,\r\n");
+  EXPECT_EQ(ItemCrossReferenceCsv(s, ps),
+            "partner_id,netsuite_vendor_id,item_internal_id,buyer_part,vendor_part,upc\r\n"
+            "ACME,1,10,ITM-10,VP-10,012345678905\r\n"
+            "ACME,1,11,ITM-11,,012345678912\r\n"
+            "ACME,1,12,ITM-12,VP-12,\r\n");
+}
+
+TEST(CrossReferenceCsvTest, ExportWritesOnlyChangedFiles) {
+  MemFileSystem fs;
+  auto s = Snapshot();
+  std::vector<config::PartnerConfig> ps = {Partner("ACME", "1", {"VP"})};
+  EXPECT_EQ(ExportCrossReferences(fs, "/cleo/xref", s, ps).status().code(),
+            StatusCode::kNotFound);  // the folder must exist
+  ASSERT_TRUE(fs.CreateDirs("/cleo/xref").ok());
+  auto first = ExportCrossReferences(fs, "/cleo/xref", s, ps);
+  ASSERT_TRUE(first.ok()) << first.error();
+  EXPECT_EQ(*first, 2);
+  EXPECT_EQ(*fs.ReadFile("/cleo/xref/mlc_partners.csv"), PartnersCsv(s, ps));
+  EXPECT_EQ(*ExportCrossReferences(fs, "/cleo/xref", s, ps), 0);  // unchanged
+  s.items[0].upc = "098765432109";
+  EXPECT_EQ(*ExportCrossReferences(fs, "/cleo/xref", s, ps), 1);  // only the item file
+  EXPECT_NE(fs.ReadFile("/cleo/xref/mlc_item_xref.csv")->find("098765432109"), std::string::npos);
 }
 
 TEST(ParseInternalIdsTest, SortsDeduplicatesAndRefusesNonIds) {

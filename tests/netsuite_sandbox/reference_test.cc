@@ -1,18 +1,19 @@
 // Integration: reference data (LoadPoReference) and the reference_sync flow against the
 // in-process NetSuite sandbox over loopback HTTP, with a sqlite::memory: store.
+#include <gtest/gtest.h>
+
 #include <atomic>
 #include <string>
 #include <vector>
 
-#include <gtest/gtest.h>
-
 #include "cleo/names.h"
 #include "common/clock.h"
+#include "common/file_system.h"
 #include "config/config.h"
 #include "flows/reference_data.h"
 #include "flows/reference_sync.h"
-#include "store/store.h"
 #include "mapping/netsuite_po.h"
+#include "store/store.h"
 #include "tests/netsuite_sandbox/sandbox_fixture.h"
 
 namespace mlc::flows {
@@ -149,9 +150,12 @@ class ReferenceSyncFlowTest : public ::testing::Test {
     store_ = std::move(*store);
     // Seed: odd vendors are EDI-enabled, vendor 20 (the last) is inactive; account 6 is A/P,
     // 14 an expense account, 20 an inactive expense account.
-    config_.partners = {P("ACME", "1", {"VP", "BP"}, "14", "6"), P("GLOBEX", "3", {"UP"}),
-                        P("INITECH", "5", {"BP"}, "20", "6"), P("ODD", "2", {}),
-                        P("GONE", "20", {}), P("NOPE", "999", {})};
+    config_.partners = {P("ACME", "1", {"VP", "BP"}, "14", "6"),
+                        P("GLOBEX", "3", {"UP"}),
+                        P("INITECH", "5", {"BP"}, "20", "6"),
+                        P("ODD", "2", {}),
+                        P("GONE", "20", {}),
+                        P("NOPE", "999", {})};
     // One open PO of vendor 1 with item 3, so ACME surely has an open PO item.
     auto po = rig_->client->Create(
         "purchaseOrder",
@@ -202,8 +206,9 @@ TEST_F(ReferenceSyncFlowTest, ReportsMismatchesAndSavesOneSnapshotPerChange) {
   EXPECT_EQ(first->notes.size(), 12u);
   bool named_nope = false;
   for (const auto& n : first->notes) {
-    named_nope |= n == "partner NOPE: netsuite_vendor_id 999 is not a NetSuite vendor; fix the "
-                       "partner profile";
+    named_nope |= n ==
+                  "partner NOPE: netsuite_vendor_id 999 is not a NetSuite vendor; fix the "
+                  "partner profile";
   }
   EXPECT_TRUE(named_nope);
 
@@ -246,14 +251,39 @@ TEST_F(ReferenceSyncFlowTest, ReportsMismatchesAndSavesOneSnapshotPerChange) {
   EXPECT_EQ(third->counts.at("saved"), 1);
   bool told = false;
   for (const auto& n : third->notes) {
-    told |= n.starts_with("partner ACME wants VP (vendor part number) first, but item ITM-00003 "
-                          "(3) on open PO ");
+    told |= n.starts_with(
+        "partner ACME wants VP (vendor part number) first, but item ITM-00003 "
+        "(3) on open PO ");
   }
   EXPECT_TRUE(told);
   docs = Documents();
   ASSERT_EQ(docs.size(), 2u);
   EXPECT_EQ(docs[1].state, store::DocState::kDone);
   EXPECT_NE(docs[0].idempotency_key, docs[1].idempotency_key);
+}
+
+TEST_F(ReferenceSyncFlowTest, ExportsPartnerIdsAndCrossReferences) {
+  MemFileSystem fs;
+  ASSERT_TRUE(fs.CreateDirs("/cleo/xref").ok());
+  std::atomic<bool> stop{false};
+  RunContext ctx(&stop);
+  ReferenceSyncFlow flow(config_, *store_, *rig_->client, clock_);
+  flow.set_export(&fs, "/cleo/xref");
+  auto first = flow.Run(ctx);
+  ASSERT_TRUE(first.ok()) << first.error();
+  EXPECT_EQ(first->counts.at("exported"), 2);
+  auto partners = fs.ReadFile("/cleo/xref/mlc_partners.csv");
+  ASSERT_TRUE(partners.ok()) << partners.error();
+  EXPECT_NE(partners->find("\r\nACME,1,Acme Industrial Supply,ML0001EDI,T,T\r\n"),
+            std::string::npos)
+      << *partners;
+  EXPECT_NE(partners->find("\r\nNOPE,999,,,,\r\n"), std::string::npos) << *partners;
+  auto xref = fs.ReadFile("/cleo/xref/mlc_item_xref.csv");
+  ASSERT_TRUE(xref.ok()) << xref.error();
+  EXPECT_NE(xref->find("\r\nACME,1,3,ITM-00003,VP-"), std::string::npos) << *xref;
+  auto again = flow.Run(ctx);
+  ASSERT_TRUE(again.ok()) << again.error();
+  EXPECT_EQ(again->counts.at("exported"), 0);
 }
 
 TEST_F(ReferenceSyncFlowTest, NetSuiteFailureFailsTheRunAndSavesNothing) {
