@@ -1,10 +1,10 @@
 #include "mapping/x12_810.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cstdint>
-
-#include <fmt/format.h>
 
 #include "common/civil_time.h"
 #include "mapping/json_values.h"
@@ -53,8 +53,8 @@ Result<bool> AddCharges(const edi::Invoice810& x12, const std::vector<edi::Charg
     const bool allowance = sac.indicator == "A";
     if (sac.code == kTaxChargeCode) {
       any_tax = true;
-      ASSIGN_OR_RETURN(inv.tax, allowance ? inv.tax.Sub(sac.amount->Abs())
-                                          : inv.tax.Add(sac.amount->Abs()));
+      ASSIGN_OR_RETURN(inv.tax,
+                       allowance ? inv.tax.Sub(sac.amount->Abs()) : inv.tax.Add(sac.amount->Abs()));
       continue;
     }
     model::Charge c;
@@ -369,8 +369,8 @@ Result<json> VendorBillBody(const model::Invoice& invoice, const matching::Match
   }
   if (!invoice.tax.is_zero()) extras.push_back({invoice.tax, "tax"});
 
-  std::string memo = fmt::format("EDI 810 invoice {} from {} for PO {}", invoice.number,
-                                 partner.id, invoice.po_number);
+  std::string memo = fmt::format("EDI 810 invoice {} from {} for PO {}", invoice.number, partner.id,
+                                 invoice.po_number);
   if (!invoice.interchange_control.empty()) {
     memo += fmt::format(" (ISA13 {}, GS06 {}, ST02 {})", invoice.interchange_control,
                         invoice.group_control, invoice.set_control);
@@ -382,9 +382,10 @@ Result<json> VendorBillBody(const model::Invoice& invoice, const matching::Match
         auto s = sum.Add(e.amount);
         if (s.ok()) sum = *s;
       }
-      memo += fmt::format("; charges, allowances and tax of {} not billed here: partner {} has "
-                          "no default expense account",
-                          sum.ToCanonical(), partner.id);
+      memo += fmt::format(
+          "; charges, allowances and tax of {} not billed here: partner {} has "
+          "no default expense account",
+          sum.ToCanonical(), partner.id);
     } else {
       json expense = json::array();
       for (const auto& e : extras) {

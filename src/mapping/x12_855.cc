@@ -1,10 +1,10 @@
 #include "mapping/x12_855.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <charconv>
 #include <set>
-
-#include <fmt/format.h>
 
 #include "common/civil_time.h"
 #include "mapping/x12_810.h"
@@ -197,8 +197,8 @@ Result<model::PoAck> PoAckFrom855(const edi::PoAck855& x12) {
       if (IsPromiseQualifier(a.date_qualifier) && !a.date.empty()) {
         auto promised = ParseEdiDate(a.date);
         if (!promised.ok()) {
-          return Bad855(x12, fmt::format("line {}: ACK05 '{}' is not a date", x.line_number,
-                                         a.date));
+          return Bad855(x12,
+                        fmt::format("line {}: ACK05 '{}' is not a date", x.line_number, a.date));
         }
         l.promised_date = *promised;
       }
@@ -217,8 +217,7 @@ Result<AckReview> ReviewAck(const model::PoAck& ack, const model::PurchaseOrder&
   const bool po_rejected = IsRejection(ack.ack_type);
   if (po_rejected) {
     review.exceptions.push_back(fmt::format("PO {} rejected by the partner (BAK02 {}: {})",
-                                            po.number, ack.ack_type,
-                                            AckTypeMeaning(ack.ack_type)));
+                                            po.number, ack.ack_type, AckTypeMeaning(ack.ack_type)));
   }
 
   // Group the ack lines by the PO line they answer, in the order the ack names them.
@@ -228,11 +227,11 @@ Result<AckReview> ReviewAck(const model::PoAck& ack, const model::PurchaseOrder&
     const model::PurchaseOrderLine* line = FindLine(a, po);
     if (line == nullptr) {
       ++unknown_or_missing;
-      const std::string which = a.line > 0 ? fmt::format("line {}", a.line)
-                                           : fmt::format("a line without PO101 ({})",
-                                                         DescribeIds(a.ids));
-      review.exceptions.push_back(fmt::format("{} ({}) is acknowledged but is not on PO {}",
-                                              which, LineStatusText(a), po.number));
+      const std::string which = a.line > 0
+                                    ? fmt::format("line {}", a.line)
+                                    : fmt::format("a line without PO101 ({})", DescribeIds(a.ids));
+      review.exceptions.push_back(fmt::format("{} ({}) is acknowledged but is not on PO {}", which,
+                                              LineStatusText(a), po.number));
       continue;
     }
     auto it = std::find_if(lines.begin(), lines.end(),
@@ -250,9 +249,10 @@ Result<AckReview> ReviewAck(const model::PoAck& ack, const model::PurchaseOrder&
     const model::PurchaseOrderLine& pl = *r.line;
     const std::string where = fmt::format("line {} ({})", pl.line, ItemName(pl));
     std::string status_text;
-    Decimal quantity;             // what the partner will supply: the non-rejected ACK02s
+    Decimal quantity;              // what the partner will supply: the non-rejected ACK02s
     bool quantity_stated = false;  // an accepted line without ACK02/PO102 accepts as ordered
     bool all_rejected = true;
+    bool date_reported = false;  // a DR already says the date moved
     std::optional<CivilDate> promised;
     std::optional<Decimal> price;
     for (const model::PoAckLine* a : r.acks) {
@@ -274,11 +274,12 @@ Result<AckReview> ReviewAck(const model::PoAck& ack, const model::PurchaseOrder&
       }
       if (a->price) price = a->price;
       if (a->status == model::LineAckStatus::kBackordered) {
-        review.exceptions.push_back(fmt::format("{}: {} backordered ({})", where,
-                                                a->quantity.ToCanonical(), a->ack_code));
+        review.exceptions.push_back(
+            fmt::format("{}: {} backordered ({})", where, a->quantity.ToCanonical(), a->ack_code));
       } else if (a->status == model::LineAckStatus::kOther && !a->ack_code.empty()) {
         review.exceptions.push_back(fmt::format("{}: {}", where, LineStatusText(*a)));
       } else if (a->ack_code == "DR") {
+        date_reported = true;
         review.exceptions.push_back(
             fmt::format("{}: date rescheduled to {} (DR)", where,
                         a->promised_date ? FormatIsoDate(*a->promised_date) : "an unstated date"));
@@ -297,8 +298,8 @@ Result<AckReview> ReviewAck(const model::PoAck& ack, const model::PurchaseOrder&
       }();
       if (quantity_stated && quantity != pl.quantity) {
         review.exceptions.push_back(fmt::format("{}: quantity changed from {} to {} ({})", where,
-                                                pl.quantity.ToCanonical(),
-                                                quantity.ToCanonical(), codes));
+                                                pl.quantity.ToCanonical(), quantity.ToCanonical(),
+                                                codes));
       }
       if (price && *price != pl.rate) {
         review.exceptions.push_back(fmt::format("{}: price changed from {} to {} ({})", where,
@@ -306,7 +307,7 @@ Result<AckReview> ReviewAck(const model::PoAck& ack, const model::PurchaseOrder&
                                                 codes));
       }
       const std::optional<CivilDate> expected = pl.expected_date ? pl.expected_date : po.due_date;
-      if (promised && expected && *promised > *expected) {
+      if (promised && expected && *promised > *expected && !date_reported) {
         review.exceptions.push_back(fmt::format("{}: promised date {} is later than expected {}",
                                                 where, FormatIsoDate(*promised),
                                                 FormatIsoDate(*expected)));
@@ -337,8 +338,8 @@ Result<AckReview> ReviewAck(const model::PoAck& ack, const model::PurchaseOrder&
     review.status = "rejected";
   } else if (ack.lines.empty()) {
     // Header only: AD/AT say "as ordered"; AK and the rest say only "received".
-    review.status = ack.ack_type == "AD" || ack.ack_type == "AT" ? "accepted"
-                                                                   : "acknowledged_no_detail";
+    review.status =
+        ack.ack_type == "AD" || ack.ack_type == "AT" ? "accepted" : "acknowledged_no_detail";
   } else if (review.exceptions.empty()) {
     review.status = "accepted";
   } else {
