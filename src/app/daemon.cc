@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/commands.h"
+#include "app/secrets.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "config/config.h"
@@ -19,7 +20,6 @@
 #include "server/console.h"
 #include "server/http_server.h"
 #include "store/store.h"
-#include "store/vault.h"
 
 namespace mlc::app {
 namespace {
@@ -27,7 +27,7 @@ namespace {
 // Everything built from one Config; rebuilt on SIGHUP.
 struct Runtime {
   std::unique_ptr<store::Store> store;
-  std::unique_ptr<store::Vault> vault;  // only when the config refers to vault entries
+  std::unique_ptr<SecretResolver> secrets;  // opens the vault on the first vault reference
   server::Metrics metrics;
   std::unique_ptr<flows::FlowRunner> runner;
   std::unique_ptr<server::OpsServer> server;
@@ -54,23 +54,6 @@ void ApplyTimezone(const std::string& tz) {
   tzset();
 }
 
-// The value of a secret reference: env values were read (and registered for redaction) by the
-// config loader; vault entries are opened here (Vault::Get registers them too).
-Result<std::string> Resolve(const config::SecretRef& ref, Runtime& rt, const config::Config& cfg) {
-  switch (ref.kind) {
-    case config::SecretRef::Kind::kNone: return std::string();
-    case config::SecretRef::Kind::kEnv: return ref.value;
-    case config::SecretRef::Kind::kVault: break;
-  }
-  if (!rt.vault) {
-    ASSIGN_OR_RETURN(store::MasterKey key,
-                     store::MasterKey::Load(cfg.store.vault.master_key_file,
-                                            cfg.store.vault.master_key_env));
-    rt.vault = std::make_unique<store::Vault>(*rt.store, std::move(key));
-  }
-  return rt.vault->Get(ref.name).WithContext(fmt::format("opening vault entry '{}'", ref.name));
-}
-
 // The flows this build implements. A configured flow that is not implemented yet is reported,
 // never faked.
 std::vector<std::unique_ptr<flows::Flow>> ImplementedFlows(const config::Config&) { return {}; }
@@ -79,6 +62,7 @@ Result<std::unique_ptr<Runtime>> Build(const config::Config& cfg, bool with_serv
   auto rt = std::make_unique<Runtime>();
   ASSIGN_OR_RETURN(rt->store, store::OpenStore(cfg.store.url, SystemClock::Get())
                                   .WithContext("opening the store " + cfg.store.url));
+  rt->secrets = std::make_unique<SecretResolver>(*rt->store, cfg);
   rt->runner =
       std::make_unique<flows::FlowRunner>(SystemClock::Get(), flows::TimeZone::ProcessLocal());
   auto implemented = ImplementedFlows(cfg);
@@ -100,11 +84,11 @@ Result<std::unique_ptr<Runtime>> Build(const config::Config& cfg, bool with_serv
     o.port = std::stoi(cfg.server.listen.substr(colon + 1));  // validated by config
     if (!cfg.server.webhook.path.empty()) o.webhook_path = cfg.server.webhook.path;
     o.webhook_allowlist = cfg.server.webhook.allowed_cidrs;
-    ASSIGN_OR_RETURN(o.webhook_secret, Resolve(cfg.server.webhook.shared_secret, *rt, cfg)
-                                           .WithContext("server.webhook.shared_secret"));
+    ASSIGN_OR_RETURN(o.webhook_secret, rt->secrets->GetOptional(cfg.server.webhook.shared_secret,
+                                                                "server.webhook.shared_secret"));
     server::ConsoleOptions console;
-    ASSIGN_OR_RETURN(console.auth_token, Resolve(cfg.server.console.auth_token, *rt, cfg)
-                                             .WithContext("server.console.auth_token"));
+    ASSIGN_OR_RETURN(console.auth_token, rt->secrets->GetOptional(cfg.server.console.auth_token,
+                                                                  "server.console.auth_token"));
     o.console = std::make_shared<server::ConsoleApi>(*rt->store, rt->runner.get(), cfg.partners,
                                                      SystemClock::Get(), std::move(console));
     auto* runner = rt->runner.get();
