@@ -4,7 +4,11 @@
 //
 //   InvoiceFrom810     edi::Invoice810 -> model::Invoice (BIG, CUR, N1*VN/SU, ITD, IT1 + PID,
 //                      SAC, TXI tax, TDS). Item ids go to ItemIds by qualifier (BP and IN ->
-//                      buyer_part, VP -> vendor_part, UP -> upc).
+//                      buyer_part, VP -> vendor_part, UP -> upc). Charges: the summary SACs when
+//                      there are any (A or C; N is information only), else the IT1 loops' SACs
+//                      (senders that use both repeat the line SACs as totals). SAC02 H850 is
+//                      tax, not a charge; when no H850 states the tax, it is the sum of the
+//                      TXI02s outside the lines, else of those in the lines.
 //   MatchInvoiceView   model::Invoice -> matching::InvoiceView (charges signed: C +, A -).
 //   MatchPoView        model::PurchaseOrder -> matching::PurchaseOrderView (ids per line: VP
 //                      vendor part, BP and IN our item number, UP UPC).
@@ -17,6 +21,10 @@
 //                      default expense account (else they are left to the PO's lines and the
 //                      memo says so); paymentHold true when `on_hold` (a mismatch the partner's
 //                      profile says to bill on hold), with the exception summary in the memo.
+//                      Only the match's bill lines are billed: on hold, an invoice line that
+//                      failed the match is left off the bill (the memo names it).
+//                      Quantities, rates and amounts are JSON numbers, exact (a value needing
+//                      more than 15 significant digits is an error, never rounded).
 //
 // Thread safety: pure functions.
 #pragma once

@@ -133,7 +133,7 @@ struct PoAckLine {
   LineAckStatus status = LineAckStatus::kOther;
   Decimal quantity;           // ACK02
   std::string unit;           // ACK03
-  std::optional<CivilDate> promised_date;  // ACK05 with ACK04 = 067/068/017
+  std::optional<CivilDate> promised_date;  // ACK05 with ACK04 017/067/068/069/079
   std::optional<Decimal> price;            // PO104 when the partner changed it
   ItemIds ids;                // PO106.. pairs: finds the PO line when PO101 is empty
 };
