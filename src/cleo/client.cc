@@ -7,7 +7,8 @@
 namespace mlc::cleo {
 namespace {
 
-Result<std::string> PasswordOf(const config::CleoConfig& cleo) {
+Result<std::string> PasswordOf(const config::CleoConfig& cleo, std::string_view resolved) {
+  if (!resolved.empty()) return std::string(resolved);
   if (cleo.password.kind == config::SecretRef::Kind::kNone) {
     return InvalidArgumentError("cleo.password is not set");
   }
@@ -18,15 +19,13 @@ Result<std::string> PasswordOf(const config::CleoConfig& cleo) {
   return cleo.password.value;
 }
 
-}  // namespace
-
-Result<SessionOptions> SessionOptionsFromConfig(const config::CleoConfig& cleo) {
+// The session settings without the password (the transport has its own).
+Result<SessionOptions> SessionSettings(const config::CleoConfig& cleo) {
   if (cleo.base_url.empty()) return InvalidArgumentError("cleo.base_url is empty");
   if (cleo.username.empty()) return InvalidArgumentError("cleo.username is empty");
   SessionOptions o;
   o.base_url = cleo.base_url;
   o.username = cleo.username;
-  ASSIGN_OR_RETURN(o.password, PasswordOf(cleo));
   if (cleo.token_max_age.count() > 0) o.token_max_age = cleo.token_max_age;
   if (cleo.timeouts.request.count() > 0) o.request_timeout = cleo.timeouts.request;
   if (cleo.timeouts.connect.count() > 0) o.connect_timeout = cleo.timeouts.connect;
@@ -34,6 +33,24 @@ Result<SessionOptions> SessionOptionsFromConfig(const config::CleoConfig& cleo) 
   if (cleo.retry.initial_backoff.count() > 0) o.retry.initial = cleo.retry.initial_backoff;
   if (cleo.retry.max_backoff.count() > 0) o.retry.max_delay = cleo.retry.max_backoff;
   return o;
+}
+
+}  // namespace
+
+Result<SessionOptions> SessionOptionsFromConfig(const config::CleoConfig& cleo,
+                                                std::string_view password) {
+  ASSIGN_OR_RETURN(SessionOptions o, SessionSettings(cleo));
+  ASSIGN_OR_RETURN(o.password, PasswordOf(cleo, password));
+  return o;
+}
+
+TransportPassword TransportPasswordOf(const config::CleoConfig& cleo,
+                                      const config::PartnerConfig& partner) {
+  if (!partner.transport.password.empty()) {
+    return {partner.transport.password,
+            fmt::format("partners[id={}].transport.password", partner.id)};
+  }
+  return {cleo.password, "cleo.password"};
 }
 
 CurlHttpClientOptions HttpOptionsFromConfig(const config::CleoConfig& cleo) {
@@ -45,16 +62,21 @@ CurlHttpClientOptions HttpOptionsFromConfig(const config::CleoConfig& cleo) {
 
 Result<std::unique_ptr<FileTransport>> MakeTransport(const config::CleoConfig& cleo,
                                                      const config::PartnerConfig& partner,
-                                                     HttpClient& http, FileSystem& fs,
-                                                     TransportLimits limits) {
+                                                     std::string_view password, HttpClient& http,
+                                                     FileSystem& fs, TransportLimits limits) {
   const std::string ctx = fmt::format("partner {} transport", partner.id);
   const auto& t = partner.transport;
   if (t.type == config::TransportType::kHttp) {
-    ASSIGN_OR_RETURN(SessionOptions session, SessionOptionsFromConfig(cleo));
+    ASSIGN_OR_RETURN(SessionOptions session, SessionSettings(cleo));
+    if (password.empty()) {
+      return FailedPreconditionError("{}: no password for mailbox '{}' ({} not resolved)", ctx,
+                                     Printable(t.mailbox),
+                                     TransportPasswordOf(cleo, partner).key_path);
+    }
     HttpTransportOptions o;
     o.base_url = session.base_url;
     o.username = t.mailbox;
-    o.password = session.password;
+    o.password = std::string(password);
     o.request_timeout = session.request_timeout;
     o.connect_timeout = session.connect_timeout;
     o.retry = session.retry;

@@ -1,9 +1,11 @@
 // The Cleo client's entry points for flows: building sessions and transports from the config,
 // dropping an outbound file (and running the send action), and fetching inbound files once.
 //
-//   Session session(http, *SessionOptionsFromConfig(config.cleo));
+//   Session session(http, *SessionOptionsFromConfig(config.cleo, cleo_password));
 //   RestApi api(session);
-//   auto transport = MakeTransport(config.cleo, partner, http, RealFileSystem());
+//   TransportPassword pw = TransportPasswordOf(config.cleo, partner);  // which secret to resolve
+//   auto transport = MakeTransport(config.cleo, partner, *secrets.Get(pw.ref, pw.key_path),
+//                                  http, RealFileSystem());
 //   Status s = DropOutbound(**transport, &api, partner.transport.run_action_after_drop, name, x12);
 //   // s: OK (written), ALREADY_EXISTS (delivered earlier), or an error with its retry class
 //
@@ -31,22 +33,35 @@
 
 namespace mlc::cleo {
 
-// SessionOptions from the `cleo` section. Errors: FAILED_PRECONDITION when the password is a
-// vault reference not resolved yet; INVALID_ARGUMENT for an empty base_url or username.
-Result<SessionOptions> SessionOptionsFromConfig(const config::CleoConfig& cleo);
+// SessionOptions from the `cleo` section. `password` is the resolved `cleo.password`; when empty
+// the reference's own value is used (env: references are read at config load).
+// Errors: FAILED_PRECONDITION when no password is at hand (a vault reference not resolved);
+// INVALID_ARGUMENT for an empty base_url or username.
+Result<SessionOptions> SessionOptionsFromConfig(const config::CleoConfig& cleo,
+                                                std::string_view password = {});
 
 // CurlHttpClient options for Cleo: TLS verification unless `verify_tls: false`, the CA file.
 CurlHttpClientOptions HttpOptionsFromConfig(const config::CleoConfig& cleo);
 
+// The secret an http transport logs in with: the partner's `transport.password`, or, when that
+// is not set (configs written before the key existed), `cleo.password`. `key_path` names the
+// chosen key for error messages.
+struct TransportPassword {
+  const config::SecretRef& ref;
+  std::string key_path;  // "partners[id=ACME].transport.password" or "cleo.password"
+};
+TransportPassword TransportPasswordOf(const config::CleoConfig& cleo,
+                                      const config::PartnerConfig& partner);
+
 // The transport a partner's config chooses:
-//  - http: HttpTransport on cleo.base_url as the Local HTTP User `transport.mailbox`, with the
-//    `cleo` password (the config has no per-mailbox password yet);
+//  - http: HttpTransport on cleo.base_url as the Local HTTP User `transport.mailbox`, logging in
+//    with `password` (the resolved TransportPasswordOf secret; FAILED_PRECONDITION when empty);
 //  - folder: FolderTransport whose root is the common parent of `transport.inbox` and
-//    `transport.outbox` (INVALID_ARGUMENT when they do not share one).
+//    `transport.outbox` (INVALID_ARGUMENT when they do not share one); `password` is ignored.
 Result<std::unique_ptr<FileTransport>> MakeTransport(const config::CleoConfig& cleo,
                                                      const config::PartnerConfig& partner,
-                                                     HttpClient& http, FileSystem& fs,
-                                                     TransportLimits limits = {});
+                                                     std::string_view password, HttpClient& http,
+                                                     FileSystem& fs, TransportLimits limits = {});
 
 // Puts `content` into the outbox as `name`; when `action_alias` is not empty and the file is in
 // place (written now, or found from an earlier attempt), runs that Cleo action so the file leaves

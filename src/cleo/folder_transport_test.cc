@@ -173,25 +173,60 @@ TEST_F(FolderTransportTest, MakeTransportFromConfig) {
   class NoHttp : public HttpClient {
     Result<HttpResponse> Send(const HttpRequest&) override { return InternalError("no"); }
   } http;
-  auto t = MakeTransport(cleo, p, http, mem_);
+  auto t = MakeTransport(cleo, p, "", http, mem_);
   ASSERT_TRUE(t.ok()) << t.status();
   EXPECT_EQ((*t)->kind(), "folder");
   ASSERT_TRUE((*t)->PutOutbox("x.x12", "1").ok());
   EXPECT_TRUE(mem_.Exists("/mb/outbox/x.x12"));
   p.transport.outbox = "/elsewhere/outbox";
-  EXPECT_EQ(MakeTransport(cleo, p, http, mem_).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(MakeTransport(cleo, p, "", http, mem_).status().code(), StatusCode::kInvalidArgument);
   p.transport.type = config::TransportType::kHttp;
   p.transport.mailbox = "acme";
-  EXPECT_EQ(MakeTransport(cleo, p, http, mem_).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(MakeTransport(cleo, p, "", http, mem_).status().code(), StatusCode::kInvalidArgument);
   cleo.base_url = "https://cleo.test";
   cleo.username = "api";
   cleo.password.kind = config::SecretRef::Kind::kVault;
   cleo.password.name = "cleo";
-  EXPECT_EQ(MakeTransport(cleo, p, http, mem_).status().code(), StatusCode::kFailedPrecondition);
-  cleo.password.value = "api-pass-2";
-  auto h = MakeTransport(cleo, p, http, mem_);
+  EXPECT_EQ(MakeTransport(cleo, p, "", http, mem_).status().code(), StatusCode::kFailedPrecondition);
+  auto h = MakeTransport(cleo, p, "api-pass-2", http, mem_);
   ASSERT_TRUE(h.ok()) << h.status();
   EXPECT_EQ((*h)->kind(), "http");
+}
+
+TEST(TransportPasswordTest, PartnerPasswordWinsOverTheCleoPassword) {
+  config::CleoConfig cleo;
+  cleo.password.kind = config::SecretRef::Kind::kVault;
+  cleo.password.name = "cleo_api";
+  config::PartnerConfig p;
+  p.id = "ACME";
+  TransportPassword fallback = TransportPasswordOf(cleo, p);
+  EXPECT_EQ(&fallback.ref, &cleo.password);
+  EXPECT_EQ(fallback.key_path, "cleo.password");
+  p.transport.password.kind = config::SecretRef::Kind::kVault;
+  p.transport.password.name = "acme_mailbox";
+  TransportPassword own = TransportPasswordOf(cleo, p);
+  EXPECT_EQ(&own.ref, &p.transport.password);
+  EXPECT_EQ(own.key_path, "partners[id=ACME].transport.password");
+}
+
+TEST(TransportPasswordTest, HttpTransportWithoutPasswordNamesTheKey) {
+  config::CleoConfig cleo;
+  cleo.base_url = "https://cleo.test";
+  cleo.username = "api";
+  config::PartnerConfig p;
+  p.id = "ACME";
+  p.transport.type = config::TransportType::kHttp;
+  p.transport.mailbox = "acme";
+  p.transport.password.kind = config::SecretRef::Kind::kVault;
+  p.transport.password.name = "acme_mailbox";
+  class NoHttp : public HttpClient {
+    Result<HttpResponse> Send(const HttpRequest&) override { return InternalError("no"); }
+  } http;
+  auto t = MakeTransport(cleo, p, "", http, RealFileSystem());
+  ASSERT_FALSE(t.ok());
+  EXPECT_EQ(t.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(t.status().message().find("partners[id=ACME].transport.password"), std::string::npos)
+      << t.status();
 }
 
 }  // namespace

@@ -357,6 +357,9 @@ const Spec<TransportConfig>& TransportSpec() {
     s->String("run_action_after_drop", &TransportConfig::run_action_after_drop)
         .Doc("Cleo action to run right after a drop (sends at once instead of at the next "
              "poll); empty: none.");
+    s->Secret("password", &TransportConfig::password)
+        .Doc("http: the password of the mailbox's Local HTTP User. Optional: when absent the "
+             "`cleo.password` is used (as configs written before this key did).");
     return s;
   }();
   return *spec;
@@ -615,6 +618,9 @@ void ValidatePartners(const Config& c, DecodeContext& ctx) {
       }
     } else if (t.mailbox.empty() && ctx.Line(base + ".transport.type") > 0) {
       Fail(ctx, base + ".transport.mailbox", "required when transport.type is http");
+    }
+    if (t.type == TransportType::kFolder && !t.password.empty()) {
+      Fail(ctx, base + ".transport.password", "only used when transport.type is http");
     }
   }
 }

@@ -141,6 +141,7 @@ struct TransportConfig {
   std::string inbox;                  // folder: directory Cleo delivers partner files into
   std::string outbox;                 // folder: directory Cleo sends from
   std::string run_action_after_drop;  // Cleo action alias to run after a drop; empty = none
+  SecretRef password;  // http: the mailbox's Local HTTP User password; unset = cleo.password
 };
 
 // Matching tolerances, exact decimals kept as text (parse with mlc::Decimal).

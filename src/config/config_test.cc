@@ -238,7 +238,7 @@ TEST(ConfigTest, UnknownKeyWithAndWithoutHint) {
                       "(line {})",
                       LineOf(text, "mailbx")),
           fmt::format("partners[0].transport.colour: unknown key (allowed: type, mailbox, "
-                      "inbox, outbox, run_action_after_drop) (line {})",
+                      "inbox, outbox, run_action_after_drop, password) (line {})",
                       LineOf(text, "colour"))));
 }
 
@@ -315,6 +315,26 @@ TEST(ConfigTest, EnvSecretIsReadAndRegistered) {
   EXPECT_THAT(Messages(unset),
               ElementsAre("cleo.password: environment variable CLEO_PW (from env:CLEO_PW) is not "
                           "set or empty (line 12)"));
+}
+
+TEST(ConfigTest, TransportPasswordIsOptionalAndOnlyForHttp) {
+  LoadResult without = Load(kMinimal);
+  ASSERT_TRUE(without.ok()) << All(without);
+  EXPECT_TRUE(without.config.partners[0].transport.password.empty());
+
+  std::string text =
+      Replace(kMinimal, "      mailbox: ACME\n", "      mailbox: ACME\n      password: env:ACME_PW\n");
+  LoadResult with = Load(text, {{"ACME_PW", "acme-mailbox-pass"}});
+  ASSERT_TRUE(with.ok()) << All(with);
+  EXPECT_EQ(with.config.partners[0].transport.password.ToString(), "env:ACME_PW");
+  EXPECT_EQ(with.config.partners[0].transport.password.value, "acme-mailbox-pass");
+
+  std::string folder = Replace(text, "      type: http\n      mailbox: ACME\n",
+                               "      type: folder\n      inbox: /in\n      outbox: /out\n");
+  EXPECT_THAT(Messages(Load(folder, {{"ACME_PW", "acme-mailbox-pass"}})),
+              ElementsAre(fmt::format("partners[0].transport.password: only used when "
+                                      "transport.type is http (line {})",
+                                      LineOf(folder, "password: env:ACME_PW"))));
 }
 
 TEST(ConfigTest, TooShortEnvSecretIsRefusedWithoutEcho) {
