@@ -7,6 +7,7 @@ void RegisterAll(Cli& cli) {
   RegisterConfigCommands(cli);
   RegisterStoreCommands(cli);
   RegisterRunCommands(cli);
+  RegisterCheckCommands(cli);
 }
 
 }  // namespace mlc::app

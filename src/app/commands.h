@@ -32,6 +32,7 @@ void RegisterEdiCommands(Cli& cli);  // edi to-json, from-json, fmt (validate, a
 void RegisterConfigCommands(Cli& cli);  // config check FILE, config docs
 void RegisterStoreCommands(Cli& cli);   // docs list|show, replay, audit, secrets
 void RegisterRunCommands(Cli& cli);     // run [--once] [--json]
+void RegisterCheckCommands(Cli& cli);   // check: NetSuite, Cleo and mailboxes answer
 
 
 }  // namespace mlc::app

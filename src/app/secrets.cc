@@ -1,8 +1,8 @@
 #include "app/secrets.h"
 
-#include <utility>
-
 #include <fmt/format.h>
+
+#include <utility>
 
 namespace mlc::app {
 
@@ -31,7 +31,8 @@ Result<std::string> SecretResolver::Get(const config::SecretRef& ref, std::strin
                                        key_path, ref.name, ref.ToString());
       }
       return ref.value;
-    case config::SecretRef::Kind::kVault: break;
+    case config::SecretRef::Kind::kVault:
+      break;
   }
   const std::string context = fmt::format("{} ({})", key_path, ref.ToString());
   ASSIGN_OR_RETURN(store::Vault * vault, OpenVault().WithContext(context));

@@ -1,11 +1,11 @@
 #include "netsuite/connection.h"
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <map>
 #include <string>
 #include <vector>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "common/fake_http_client.h"
 #include "netsuite/auth.h"
@@ -169,8 +169,7 @@ TEST(ConnectTest, DerivesTheBaseUrlFromTheAccountId) {
   opts.http = std::move(fake_owned);
   auto conn = Connect(c, secrets.Fn(), std::move(opts));
   ASSERT_TRUE(conn.ok()) << conn.status().ToString();
-  EXPECT_EQ((*conn)->client->options().base_url,
-            "https://1234567-sb1.suitetalk.api.netsuite.com");
+  EXPECT_EQ((*conn)->client->options().base_url, "https://1234567-sb1.suitetalk.api.netsuite.com");
   EXPECT_EQ((*conn)->oauth2()->token_endpoint(),
             "https://1234567-sb1.suitetalk.api.netsuite.com/services/rest/auth/oauth2/v1/token");
 }
