@@ -311,7 +311,8 @@ struct State::Impl {
     Stmt l(db,
            "SELECT l.id, l.item, l.itemtype, l.quantity, l.rate, l.netamount, l.quantitybilled, "
            "l.quantityshiprecv, l.isclosed, l.memo, l.createdfrom, l.orderline, i.itemid, "
-           "i.vendorname, i.displayname, i.upccode, l.custcol_mlc_ack_status, l.expectedreceiptdate "
+           "i.vendorname, i.displayname, i.upccode, l.custcol_mlc_ack_status, l.expectedreceiptdate, "
+           "l.custcol_mlc_promised_date "
            "FROM transactionline l LEFT JOIN item i ON i.id = l.item WHERE l.\"transaction\" = ? "
            "AND l.mainline = 'F' AND l.expenseaccount IS NULL ORDER BY l.id");
     l.Bind(1, id);
@@ -327,6 +328,7 @@ struct State::Impl {
       if (!l.IsNull(15)) line["custcol_mlc_upc"] = l.Text(15);
       line["description"] = l.IsNull(9) ? l.Text(14) : l.Text(9);
       if (!l.IsNull(17)) line["expectedReceiptDate"] = l.Text(17);
+      if (!l.IsNull(18)) line["custcol_mlc_promised_date"] = l.Text(18);
       line["item"] = Ref(itype == "NonInvtPart" ? "noninventoryitem" : "inventoryitem", item_id, l.Text(12));
       line["itemType"] = {{"id", itype}, {"refName", itype}};
       line["line"] = l.Int(0);
@@ -642,6 +644,11 @@ struct State::Impl {
         auto v = TextValue(*it, "custcol_mlc_ack_status", path + ".custcol_mlc_ack_status");
         if (auto* a = std::get_if<Answer>(&v)) return *a;
         sets.emplace_back("custcol_mlc_ack_status", std::get<std::optional<std::string>>(v));
+      }
+      if (auto it = li.find("custcol_mlc_promised_date"); it != li.end()) {
+        auto v = DateValue(*it, "custcol_mlc_promised_date", path + ".custcol_mlc_promised_date");
+        if (auto* a = std::get_if<Answer>(&v)) return *a;
+        sets.emplace_back("custcol_mlc_promised_date", std::get<std::optional<std::string>>(v));
       }
       if (auto it = li.find("expectedReceiptDate"); it != li.end()) {
         auto v = DateValue(*it, "expectedReceiptDate", path + ".expectedReceiptDate");

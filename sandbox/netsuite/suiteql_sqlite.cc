@@ -61,7 +61,8 @@ std::vector<TableDef> MakeSchema() {
                            {"createdfrom", K::kInteger}, {"orderline", K::kInteger},
                            {"linelastmodifieddate", K::kDateTime},
                            {"expectedreceiptdate", K::kDate},
-                           {"custcol_mlc_ack_status", K::kText}}},
+                           {"custcol_mlc_ack_status", K::kText},
+                           {"custcol_mlc_promised_date", K::kDate}}},
   };
 }
 

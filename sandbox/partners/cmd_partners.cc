@@ -38,6 +38,7 @@ void RegisterPartnersCommands(Cli& cli) {
                         {"acks_997", report->acks_997},
                         {"acks_855", report->acks_855},
                         {"invoices", report->invoices},
+                        {"acks_received", report->acks_received},
                         {"unreadable", report->unreadable},
                         {"written", report->written}};
     std::cout << j.dump() << std::endl;

@@ -206,6 +206,12 @@ class PartnerRun {
       return Status::Ok();
     }
     for (const InboundGroup& g : *groups) {
+      // Acknowledgments are never acknowledged (X12: no 997 for an FA group); the buyer's 997s
+      // for our files are read and kept, as a real supplier's translator does.
+      if (g.functional_id == "FA") {
+        ++r_.acks_received;
+        continue;
+      }
       ReplyEnvelope env{NextIsa13(), &g};
       ASSIGN_OR_RETURN(std::string ack, Build997(p_, env));
       RETURN_IF_ERROR(Write("997", env.isa13, ack));

@@ -87,6 +87,7 @@ struct StepReport {
   int acks_997 = 0;
   int acks_855 = 0;
   int invoices = 0;
+  int acks_received = 0;             // FA groups (the buyer's 997s) read, not answered
   int unreadable = 0;                // files that were not readable X12
   std::vector<std::string> written;  // inbox file names written, in order
 };

@@ -314,7 +314,7 @@ Result<AckReview> ReviewAck(const model::PoAck& ack, const model::PurchaseOrder&
       }
     }
     json item = {{"line", pl.line}, {"custcol_mlc_ack_status", status_text}};
-    if (promised && !all_rejected) item["expectedReceiptDate"] = FormatIsoDate(*promised);
+    if (promised && !all_rejected) item["custcol_mlc_promised_date"] = FormatIsoDate(*promised);
     items.push_back(std::move(item));
   }
 

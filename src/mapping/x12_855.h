@@ -5,9 +5,12 @@
 // The PATCH body writes custom fields that a NetSuite administrator adds for ml-connector
 // (docs/netsuite-setup.md): custbody_mlc_ack_status (accepted, accepted_with_changes, rejected,
 // acknowledged_no_detail), custbody_mlc_ack_date, and per line (item.items keyed by `line`)
-// custcol_mlc_ack_status (the ACK01 code and its meaning) and expectedReceiptDate from ACK05 when
-// the partner promised a date. Nothing else on the PO is changed: a changed quantity or price is
-// an exception for the buyer, never written over the order.
+// custcol_mlc_ack_status (the ACK01 code and its meaning) and custcol_mlc_promised_date from
+// ACK05 when the partner promised a date. Nothing else on the PO is changed: a changed quantity
+// or price is an exception for the buyer, never written over the order. (The promised date is
+// deliberately not written into NetSuite's expectedReceiptDate: that field is the buyer's, it is
+// part of what the 850 tells the partner, and writing the partner's answer into it would make
+// the next poll send the PO again as a change.)
 //
 // Rules (ReviewAck):
 //  * BAK02 RJ, RD, RF, RN, RO, RV reject the whole order (status rejected); so does an ack whose

@@ -202,8 +202,8 @@ TEST(ReviewAckTest, PriceQuantityAndLateDate) {
                                "line 1 (W-1): price changed from 2.5 to 2.75 (IC)",
                                "line 2 (W-2): promised date 2026-11-25 is later than expected "
                                "2026-11-20"}));
-  EXPECT_EQ(r->patch["item"]["items"][1]["expectedReceiptDate"], "2026-11-25");
-  EXPECT_FALSE(r->patch["item"]["items"][0].contains("expectedReceiptDate"));
+  EXPECT_EQ(r->patch["item"]["items"][1]["custcol_mlc_promised_date"], "2026-11-25");
+  EXPECT_FALSE(r->patch["item"]["items"][0].contains("custcol_mlc_promised_date"));
 }
 
 TEST(ReviewAckTest, SplitAcksSumAndTheBackorderIsReported) {
