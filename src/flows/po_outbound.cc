@@ -1,0 +1,359 @@
+#include "flows/po_outbound.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "cleo/client.h"
+#include "common/civil_time.h"
+#include "common/log.h"
+#include "edi/documents.h"
+#include "flows/reference_data.h"
+#include "mapping/netsuite_po.h"
+#include "mapping/x12_850.h"
+#include "mapping/x12_envelope.h"
+#include "model/documents.h"
+
+namespace mlc::flows {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::string_view kSendStep = "send";
+constexpr std::string_view kMapStep = "map";  // parked at ingest: could not be mapped
+
+// Idempotency key of one revision: "po:<internal id>:r<revision>:<fingerprint>".
+std::string RevisionKey(std::string_view po_id, int revision, std::string_view fingerprint) {
+  return fmt::format("po:{}:r{}:{}", po_id, revision, fingerprint);
+}
+
+struct KnownRevision {
+  int revision = -1;        // of the latest document
+  int sent_revisions = 0;   // documents that were not parked at mapping
+  std::string fingerprint;  // of the latest document
+};
+
+// What the store already holds for PO `po_id` (number `po_number`).
+Result<KnownRevision> LatestRevision(store::Store& store, std::string_view po_id,
+                                     std::string_view po_number) {
+  store::DocumentQuery q;
+  q.flow = std::string(kPoOutbound);
+  q.business_key = std::string(po_number);
+  q.limit = 1000;
+  ASSIGN_OR_RETURN(auto docs, store.ListDocuments(q));
+  KnownRevision known;
+  int64_t latest_id = -1;
+  const std::string prefix = fmt::format("po:{}:r", po_id);
+  for (const auto& d : docs) {
+    if (d.idempotency_key.rfind(prefix, 0) != 0) continue;
+    const std::string rest = d.idempotency_key.substr(prefix.size());
+    const auto colon = rest.find(':');
+    if (colon == std::string::npos) continue;
+    if (d.step != kMapStep) ++known.sent_revisions;
+    if (d.id > latest_id) {
+      latest_id = d.id;
+      known.revision = std::atoi(rest.substr(0, colon).c_str());
+      known.fingerprint = rest.substr(colon + 1);
+    }
+  }
+  return known;
+}
+
+std::vector<std::string> ItemIdsOf(const json& record) {
+  std::vector<std::string> ids;
+  auto items = record.find("item");
+  if (items == record.end() || !items->is_object()) return ids;
+  auto list = items->find("items");
+  if (list == items->end() || !list->is_array()) return ids;
+  for (const auto& line : *list) {
+    auto item = line.find("item");
+    if (item != line.end() && item->is_object() && item->contains("id") &&
+        (*item)["id"].is_string()) {
+      ids.push_back((*item)["id"].get<std::string>());
+    }
+  }
+  return ids;
+}
+
+// A PO read from NetSuite and what to record for it.
+struct Prepared {
+  const config::PartnerConfig* partner = nullptr;
+  std::string internal_id;
+  std::string number;
+  int revision = 0;     // documents recorded for this PO before (the idempotency key's r<n>)
+  int sent_before = 0;  // of those, the ones that went out (0: this is the original 850)
+  std::string fingerprint;
+  json record;
+  json model;
+  std::vector<edi::SegmentData> segments;  // empty when mapping failed
+  Status error;                            // why it is parked
+};
+
+}  // namespace
+
+class PoOutboundFlow::SendStep final : public store::StepHandler {
+ public:
+  explicit SendStep(const FlowEnv& env) : env_(env) {}
+
+  Result<store::StepOutcome> Run(const store::Document& doc, store::StepContext& ctx) override {
+    const config::PartnerConfig* partner = FindPartner(*env_.config, doc.partner);
+    if (partner == nullptr) {
+      return FailedPreconditionError("partner '{}' is no longer in the config; add it back and "
+                                     "replay the document",
+                                     doc.partner);
+    }
+    ASSIGN_OR_RETURN(std::string x12, ctx.Payload("x12"));
+    ASSIGN_OR_RETURN(std::string name, cleo::OutboundFileName({.partner_id = partner->id,
+                                                               .document_type = "850",
+                                                               .isa13 = doc.control.isa13,
+                                                               .gs06 = doc.control.gs06,
+                                                               .st02 = doc.control.st02}));
+    ASSIGN_OR_RETURN(cleo::FileTransport * transport, env_.transport(*partner));
+    Status s = cleo::DropOutbound(*transport, env_.cleo_api,
+                                  partner->transport.run_action_after_drop, name, x12);
+    if (!s.ok() && s.code() != StatusCode::kAlreadyExists) {
+      return std::move(s).WithContext(fmt::format("dropping {} for {}", name, partner->id));
+    }
+    store::StepOutcome out;
+    out.audit.push_back(
+        {.event = std::string(store::event::kSent),
+         .step = std::string(kSendStep),
+         .actor = env_.worker_id,
+         .detail = fmt::format("{} {} to {} outbox (ISA13 {}, GS06 {}, ST02 {}){}", name,
+                               s.ok() ? "dropped" : "found", partner->id, doc.control.isa13,
+                               doc.control.gs06, doc.control.st02,
+                               s.ok() ? "" : ": delivered by an earlier attempt")});
+    return out;
+  }
+
+ private:
+  const FlowEnv& env_;
+};
+
+PoOutboundFlow::PoOutboundFlow(FlowEnv env, PoOutboundOptions options)
+    : env_(std::move(env)), options_(std::move(options)), send_(std::make_unique<SendStep>(env_)) {}
+
+PoOutboundFlow::~PoOutboundFlow() = default;
+
+Result<RunSummary> PoOutboundFlow::Run(RunContext& ctx) {
+  RunSummary summary;
+  RETURN_IF_ERROR(Ingest(ctx, summary));
+  store::Relay relay(*env_.store, RelayOptionsFor(env_, kPoOutbound));
+  relay.AddStep(std::string(kSendStep), *send_, "");
+  ASSIGN_OR_RETURN(store::RelayStats stats, relay.Drain(100));
+  summary.counts["sent"] += stats.completed + stats.delivered;
+  AddRelayCounts(stats, summary);
+  return summary;
+}
+
+Status PoOutboundFlow::Ingest(RunContext& ctx, RunSummary& summary) {
+  if (env_.netsuite == nullptr) return FailedPreconditionError("po_outbound needs NetSuite");
+  const config::Config& cfg = *env_.config;
+  store::Store& st = *env_.store;
+
+  // Where the last run stopped, minus the lookback window.
+  std::optional<netsuite::KeysetPosition> after;
+  ASSIGN_OR_RETURN(std::optional<std::string> cursor, st.GetCursor(kPoOutbound));
+  if (cursor) {
+    json c = json::parse(*cursor, nullptr, false);
+    if (!c.is_object() || !c.contains("lm") || !c.contains("id")) {
+      return DataLossError("the po_outbound cursor '{}' is not readable", *cursor);
+    }
+    netsuite::KeysetPosition pos{c["lm"].get<std::string>(), c["id"].get<std::string>()};
+    auto fc = cfg.flows.find(std::string(kPoOutbound));
+    if (fc != cfg.flows.end() && fc->second.lookback.count() > 0) {
+      ASSIGN_OR_RETURN(CivilDateTime lm, ParseSuiteQlDateTime(pos.first));
+      const Instant back = ToInstant(lm) - std::chrono::duration_cast<std::chrono::microseconds>(
+                                               fc->second.lookback);
+      pos = {FormatSuiteQlDateTime(ToCivil(back)), "0"};
+    }
+    after = pos;
+  }
+
+  netsuite::KeysetQuery q;
+  q.select_from = netsuite::SuiteQl(
+      "SELECT t.id AS id, TO_CHAR(t.lastmodifieddate,'YYYY-MM-DD HH24:MI:SS') AS lm, "
+      "t.tranid AS tranid, t.entity AS entity, t.status AS status FROM transaction t "
+      "JOIN vendor v ON v.id = t.entity");
+  std::string where = "t.type = ? AND v.custentity_mlc_edi_enabled = ? AND t.status IN (";
+  for (size_t i = 0; i < options_.statuses.size(); ++i) where += i == 0 ? "?" : ", ?";
+  where += ")";
+  q.where = netsuite::SuiteQl(where);
+  q.where.Bind("PurchOrd").Bind("T");
+  for (const auto& s : options_.statuses) q.where.Bind(s);
+  q.first = {"TO_CHAR(t.lastmodifieddate,'YYYY-MM-DD HH24:MI:SS')", "lm", false};
+  q.second = {"t.id", "id", true};
+
+  struct Header {
+    std::string id, lm, tranid, entity;
+  };
+  std::vector<Header> headers;
+  const Status enough = ResourceExhaustedError("po_outbound: run limit reached");
+  auto polled = env_.netsuite->QueryKeyset(q, after, [&](const netsuite::Row& row) -> Status {
+    if (static_cast<int>(headers.size()) >= options_.max_per_run || ctx.stopping()) return enough;
+    Header h;
+    ASSIGN_OR_RETURN(h.id, row.Require("id"));
+    ASSIGN_OR_RETURN(h.lm, row.Require("lm"));
+    ASSIGN_OR_RETURN(h.tranid, row.Require("tranid"));
+    ASSIGN_OR_RETURN(h.entity, row.Require("entity"));
+    headers.push_back(std::move(h));
+    return Status::Ok();
+  });
+  if (!polled.ok() && polled.status().message() != enough.message()) {
+    return polled.status().WithContext("polling NetSuite for purchase orders");
+  }
+  if (!polled.ok()) summary.notes.push_back("more purchase orders wait for the next run");
+  summary.counts["polled"] += static_cast<int64_t>(headers.size());
+  if (headers.empty()) return Status::Ok();
+
+  // Full records of the POs whose vendor has a partner profile that exchanges 850s.
+  std::vector<Prepared> prepared;
+  std::set<std::string> unmapped_vendors, item_ids, vendor_ids;
+  for (const Header& h : headers) {
+    const config::PartnerConfig* partner = PartnerForVendor(cfg, h.entity);
+    if (partner == nullptr) {
+      summary.counts["no_partner_profile"] += 1;
+      unmapped_vendors.insert(h.entity);
+      continue;
+    }
+    if (!partner->Exchanges("850")) {
+      summary.counts["partner_takes_no_850"] += 1;
+      continue;
+    }
+    ASSIGN_OR_RETURN(json record, env_.netsuite->GetRecord("purchaseOrder", h.id)
+                                      .WithContext("reading purchase order " + h.tranid));
+    for (auto& id : ItemIdsOf(record)) item_ids.insert(std::move(id));
+    vendor_ids.insert(h.entity);
+    Prepared p;
+    p.partner = partner;
+    p.internal_id = h.id;
+    p.number = h.tranid;
+    p.record = std::move(record);
+    prepared.push_back(std::move(p));
+  }
+  for (const auto& v : unmapped_vendors) {
+    summary.notes.push_back(fmt::format(
+        "vendor {} is EDI-enabled in NetSuite but no partner profile has netsuite_vendor_id {}; "
+        "its purchase orders were not sent",
+        v, v));
+  }
+
+  ASSIGN_OR_RETURN(
+      mapping::PoReference ref,
+      LoadPoReference(*env_.netsuite, {item_ids.begin(), item_ids.end()},
+                      {vendor_ids.begin(), vendor_ids.end()})
+          .WithContext("loading items, vendors and currencies for the purchase orders"));
+
+  std::vector<Prepared> to_record;
+  for (Prepared& p : prepared) {
+    auto po = mapping::PurchaseOrderFromRecord(p.record, ref);
+    if (!po.ok()) {
+      p.error = po.status().WithContext("mapping purchase order " + p.number);
+      p.fingerprint = "unmapped-" + cleo::Sha256Hex(p.record.dump()).substr(0, 16);
+    } else {
+      po->partner_id = p.partner->id;
+      p.fingerprint = model::PartnerVisibleFingerprint(*po);
+      p.model = mapping::ToJson(*po);
+    }
+    ASSIGN_OR_RETURN(KnownRevision known, LatestRevision(st, p.internal_id, p.number));
+    if (known.revision >= 0 && known.fingerprint == p.fingerprint) {
+      summary.counts["unchanged"] += 1;
+      continue;
+    }
+    p.revision = known.revision + 1;
+    p.sent_before = known.sent_revisions;
+    if (p.error.ok()) {
+      auto x850 = mapping::To850(*po, *p.partner, known.sent_revisions);
+      if (x850.ok()) {
+        auto segments = edi::Build850(*x850);
+        if (segments.ok()) {
+          p.segments = std::move(*segments);
+          // Checked with stand-in control numbers so nothing can fail inside the transaction.
+          auto dry = mapping::WriteInterchange(*p.partner, {"000000001", "1", "0001"},
+                                               env_.clock->Now(), "PO", "850", p.segments);
+          if (!dry.ok()) p.error = dry.status();
+        } else {
+          p.error = segments.status();
+        }
+      } else {
+        p.error = x850.status();
+      }
+      if (!p.error.ok()) p.error = std::move(p.error).WithContext("mapping PO " + p.number);
+      summary.counts[known.sent_revisions == 0 ? "new" : "changed"] += p.error.ok() ? 1 : 0;
+    }
+    if (!p.error.ok()) {
+      summary.counts["parked"] += 1;
+      summary.notes.push_back(fmt::format("PO {} ({}) parked: {}", p.number, p.partner->id,
+                                          p.error.message()));
+      p.segments.clear();
+    }
+    to_record.push_back(std::move(p));
+  }
+
+  const Header& last = headers.back();
+  const std::string new_cursor = json{{"lm", last.lm}, {"id", last.id}}.dump();
+  const Instant now = env_.clock->Now();
+  return st.Transact([&](store::Transaction& tx) -> Status {
+    for (const Prepared& p : to_record) {
+      store::NewDocument d;
+      d.idempotency_key = RevisionKey(p.internal_id, p.revision, p.fingerprint);
+      d.direction = store::Direction::kOut;
+      d.type = "850";
+      d.partner = p.partner->id;
+      d.po_number = p.number;
+      std::string x12;
+      if (p.error.ok()) {
+        ASSIGN_OR_RETURN(d.control, tx.AllocateControlNumbers(p.partner->id));
+        ASSIGN_OR_RETURN(x12, mapping::WriteInterchange(
+                                  *p.partner, {d.control.isa13, d.control.gs06, d.control.st02},
+                                  now, "PO", "850", p.segments));
+        d.step = std::string(kSendStep);
+      } else {
+        d.step = std::string(kMapStep);
+        d.state = store::DocState::kParked;
+        d.error = p.error;
+      }
+      ASSIGN_OR_RETURN(auto inserted, tx.InsertDocument(kPoOutbound, d));
+      if (!inserted.second) continue;  // another process recorded it first
+      const int64_t id = inserted.first;
+      RETURN_IF_ERROR(tx.PutPayload(id, {.step = "ingest",
+                                         .kind = "netsuite_record",
+                                         .media_type = "application/json",
+                                         .data = p.record.dump()}));
+      RETURN_IF_ERROR(tx.AppendAudit(
+          id, {.event = std::string(store::event::kReceived),
+               .step = "ingest",
+               .actor = env_.worker_id,
+               .detail = fmt::format("purchase order {} (NetSuite id {}) revision {}", p.number,
+                                     p.internal_id, p.revision)}));
+      if (!p.error.ok()) {
+        RETURN_IF_ERROR(tx.AppendAudit(id, {.event = std::string(store::event::kParked),
+                                            .step = std::string(kMapStep),
+                                            .actor = env_.worker_id,
+                                            .detail = "could not be mapped to an 850",
+                                            .error = p.error}));
+        continue;
+      }
+      RETURN_IF_ERROR(tx.PutPayload(id, {.step = "ingest",
+                                         .kind = "model",
+                                         .media_type = "application/json",
+                                         .data = p.model.dump()}));
+      RETURN_IF_ERROR(tx.PutPayload(id, {.step = std::string(kSendStep),
+                                         .kind = "x12",
+                                         .media_type = "application/edi-x12",
+                                         .data = x12}));
+      RETURN_IF_ERROR(tx.AppendAudit(
+          id, {.event = std::string(store::event::kMapped),
+               .step = "ingest",
+               .actor = env_.worker_id,
+               .detail = fmt::format("850 {} (BEG01 {}), ISA13 {}", d.control.st02,
+                                     p.sent_before == 0 ? "00" : "05", d.control.isa13)}));
+    }
+    return tx.SetCursor(kPoOutbound, new_cursor);
+  });
+}
+
+}  // namespace mlc::flows
