@@ -11,11 +11,17 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <unistd.h>
+
 #include "app/commands.h"
+#include "app/connectors.h"
 #include "app/secrets.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "config/config.h"
+#include "flows/inbound.h"
+#include "flows/po_outbound.h"
+#include "flows/reference_sync.h"
 #include "flows/runner.h"
 #include "server/console.h"
 #include "server/http_server.h"
@@ -26,8 +32,10 @@ namespace {
 
 // Everything built from one Config; rebuilt on SIGHUP.
 struct Runtime {
+  config::Config config;  // the flows keep pointers into it
   std::unique_ptr<store::Store> store;
   std::unique_ptr<SecretResolver> secrets;  // opens the vault on the first vault reference
+  std::unique_ptr<Connectors> connectors;   // NetSuite and Cleo clients
   server::Metrics metrics;
   std::unique_ptr<flows::FlowRunner> runner;
   std::unique_ptr<server::OpsServer> server;
@@ -54,28 +62,43 @@ void ApplyTimezone(const std::string& tz) {
   tzset();
 }
 
-// The flows this build implements. A configured flow that is not implemented yet is reported,
-// never faked.
-std::vector<std::unique_ptr<flows::Flow>> ImplementedFlows(const config::Config&) { return {}; }
+// The flows, in the order `run --once` runs them: reference data first, then the POs out, then
+// what the partners sent (files, invoices, acks, 997s), then our 997s.
+std::vector<std::unique_ptr<flows::Flow>> MakeFlows(Runtime& rt) {
+  flows::FlowEnv env = rt.connectors->Env(rt.config);
+  env.store = rt.store.get();
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  env.worker_id = fmt::format("{}:{}", host, getpid());
+  std::vector<std::unique_ptr<flows::Flow>> out;
+  out.push_back(std::make_unique<flows::ReferenceSyncFlow>(rt.config, *rt.store,
+                                                           rt.connectors->netsuite(),
+                                                           SystemClock::Get()));
+  out.push_back(std::make_unique<flows::PoOutboundFlow>(env));
+  out.push_back(std::make_unique<flows::InvoiceInboundFlow>(env));
+  out.push_back(std::make_unique<flows::AckInboundFlow>(env));
+  out.push_back(std::make_unique<flows::FaInboundFlow>(env));
+  out.push_back(std::make_unique<flows::FaOutboundFlow>(env));
+  return out;
+}
 
 Result<std::unique_ptr<Runtime>> Build(const config::Config& cfg, bool with_server) {
   auto rt = std::make_unique<Runtime>();
   ASSIGN_OR_RETURN(rt->store, store::OpenStore(cfg.store.url, SystemClock::Get())
                                   .WithContext("opening the store " + cfg.store.url));
-  rt->secrets = std::make_unique<SecretResolver>(*rt->store, cfg);
+  rt->config = cfg;
+  rt->secrets = std::make_unique<SecretResolver>(*rt->store, rt->config);
   rt->runner =
       std::make_unique<flows::FlowRunner>(SystemClock::Get(), flows::TimeZone::ProcessLocal());
-  auto implemented = ImplementedFlows(cfg);
-  for (const auto& [name, fc] : cfg.flows) {
-    if (!fc.enabled) continue;
-    auto it = std::find_if(implemented.begin(), implemented.end(),
-                           [&, n = name](const auto& f) { return f && f->name() == n; });
-    if (it == implemented.end()) {
-      LogWarn("flow is configured but not implemented in this build; it will not run",
-              {{"flow", name}});
-      continue;
+  bool any = false;
+  for (const auto& [name, fc] : cfg.flows) any = any || fc.enabled;
+  if (any) {
+    ASSIGN_OR_RETURN(rt->connectors, Connectors::Open(rt->config, *rt->secrets));
+    for (auto& flow : MakeFlows(*rt)) {
+      auto fc = rt->config.flows.find(flow->name());
+      if (fc == rt->config.flows.end() || !fc->second.enabled) continue;
+      rt->runner->Add(std::move(flow), flows::Schedule(fc->second.schedule));
     }
-    rt->runner->Add(std::move(*it), flows::Schedule(fc.schedule));
   }
   if (with_server && !cfg.server.listen.empty()) {
     server::OpsServerOptions o;
@@ -140,7 +163,7 @@ int PrintOnce(flows::FlowRunner& runner, bool json) {
     std::cout << out.dump(2) << "\n";
     return rc;
   }
-  if (results.empty()) std::cout << "run --once: no implemented flow is enabled in the config\n";
+  if (results.empty()) std::cout << "run --once: no flow is enabled in the config\n";
   for (const auto& j : out) {
     std::cout << fmt::format("{:<16} {}", j["flow"].get<std::string>(),
                              j["ok"].get<bool>() ? "ok" : "FAILED: " + j["error"].get<std::string>());
@@ -148,6 +171,9 @@ int PrintOnce(flows::FlowRunner& runner, bool json) {
       for (const auto& [k, v] : j["counts"].items()) std::cout << " " << k << "=" << v;
     }
     std::cout << "\n";
+    if (j.contains("notes")) {
+      for (const auto& n : j["notes"]) std::cout << "    - " << n.get<std::string>() << "\n";
+    }
   }
   return rc;
 }
