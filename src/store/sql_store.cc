@@ -398,6 +398,29 @@ class SqlStore final : public Store {
     return out;
   }
 
+  Result<std::vector<StateCount>> CountDocuments() override {
+    std::vector<StateCount> out;
+    Status st = Read([&](SqlTransaction& t) -> Status {
+      ASSIGN_OR_RETURN(SqlRows rows,
+                       t.sql().Exec("SELECT flow, state, COUNT(*), MIN(next_attempt_at), "
+                                    "MAX(updated_at) FROM documents GROUP BY flow, state "
+                                    "ORDER BY flow, state"));
+      out.clear();
+      for (const auto& r : rows) {
+        auto state = ParseDocState(r.Text(1));
+        if (!state) return DataLossError("document state '{}' is unknown", r.Text(1));
+        out.push_back({.flow = r.Text(0),
+                       .state = *state,
+                       .count = r.Int(2),
+                       .oldest_next_attempt = FromUs(r.Int(3)),
+                       .latest_update = FromUs(r.Int(4))});
+      }
+      return Status::Ok();
+    });
+    RETURN_IF_ERROR(st.WithContext("counting documents by flow and state"));
+    return out;
+  }
+
   Result<Payload> GetPayload(int64_t document_id, std::string_view step,
                              std::string_view kind) override {
     ASSIGN_OR_RETURN(auto all, ReadPayloads(document_id, step, kind));

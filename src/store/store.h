@@ -215,6 +215,15 @@ struct IngestResult {
   int duplicates = 0;
 };
 
+// Documents of one flow in one state (Store::CountDocuments).
+struct StateCount {
+  std::string flow;
+  DocState state = DocState::kPending;
+  int64_t count = 0;
+  Instant oldest_next_attempt;  // MIN(next_attempt_at): for pending/retry_wait, the most overdue
+  Instant latest_update;        // MAX(updated_at)
+};
+
 struct SealedSecret {
   std::string name;
   std::string nonce;
@@ -263,6 +272,11 @@ class Store {
   // NOT_FOUND when there is no such document.
   virtual Result<Document> GetDocument(int64_t id) = 0;
   virtual Result<std::vector<Document>> ListDocuments(const DocumentQuery& q) = 0;
+  // One row per (flow, state) that has documents, ordered by flow then state name: one GROUP BY
+  // over the documents table, cheap enough for every /metrics scrape. A pending or retry_wait
+  // row whose oldest_next_attempt <= now has documents due for the relay; now minus it is the
+  // relay lag.
+  virtual Result<std::vector<StateCount>> CountDocuments() = 0;
 
   // NOT_FOUND when absent; DATA_LOSS when the stored bytes do not decompress.
   virtual Result<Payload> GetPayload(int64_t document_id, std::string_view step,

@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include "store/testing.h"
 
@@ -457,6 +458,40 @@ TEST_P(StoreTest, ParkedAtIngestKeepsErrorAndRawInput) {
   EXPECT_TRUE(store_->GetPayload(r->ids[0], "send", "input").ok());
   EXPECT_TRUE(ClaimAll("w").empty());
   EXPECT_EQ(store_->GetCursor("po_outbound")->value_or(""), "c1");  // the cursor did not stall
+}
+
+TEST_P(StoreTest, CountDocumentsGroupsByFlowAndState) {
+  auto empty = store_->CountDocuments();
+  ASSERT_TRUE(empty.ok()) << empty.error();
+  EXPECT_TRUE(empty->empty());
+
+  const Instant t0 = clock_.Now();
+  auto ids = Insert({"a", "b"});  // pending since t0
+  clock_.Advance(seconds(10));
+  Insert({"c"});  // pending since t0 + 10 s
+  ASSERT_EQ(ids.size(), 2u);
+  auto claimed = ClaimAll("w", 1);
+  ASSERT_EQ(claimed.size(), 1u);
+  ASSERT_TRUE(store_->Complete(claimed[0].lease, {}).ok());  // done at t0 + 10 s
+  NewDocument parked = Doc("bad", "GLOBEX");
+  parked.type = "810";
+  parked.state = DocState::kParked;
+  parked.error = InvalidArgumentError("no such PO");
+  IngestBatch b{.flow = "invoice_inbound", .documents = {parked}, .cursor = std::nullopt};
+  ASSERT_TRUE(store_->Ingest(b).ok());
+
+  auto counts = store_->CountDocuments();
+  ASSERT_TRUE(counts.ok()) << counts.error();
+  std::vector<std::tuple<std::string, std::string, int64_t>> got;
+  for (const auto& c : *counts) got.emplace_back(c.flow, DocStateName(c.state), c.count);
+  EXPECT_THAT(got, ElementsAre(std::make_tuple("invoice_inbound", "parked", 1),
+                               std::make_tuple("po_outbound", "done", 1),
+                               std::make_tuple("po_outbound", "pending", 2)));
+  const StateCount& pending = (*counts)[2];
+  // One of a/b is still pending since t0: the relay lag is measured from there.
+  EXPECT_EQ(pending.oldest_next_attempt, t0);
+  EXPECT_EQ(pending.latest_update, t0 + seconds(10));
+  EXPECT_EQ((*counts)[1].latest_update, t0 + seconds(10));
 }
 
 TEST_P(StoreTest, ControlNumbersAreNeverReused) {
