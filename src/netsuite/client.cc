@@ -102,6 +102,8 @@ ClientStats Client::stats() const {
   ClientStats s;
   s.requests = requests_.load();
   s.retries = retries_.load();
+  s.succeeded = succeeded_.load();
+  s.transport_errors = transport_errors_.load();
   s.concurrency_rejections = concurrency_rejections_.load();
   s.reauthentications = reauthentications_.load();
   s.ambiguous_writes = ambiguous_writes_.load();
@@ -149,9 +151,11 @@ Result<HttpResponse> Client::Execute(const Call& call) {
         Result<HttpResponse> r = http_.Send(req);
         slot.Release();
         if (!r.ok()) {
+          ++transport_errors_;
           last = r.error().WithContext(call.operation);
           if (!call.idempotent && IsAmbiguous(last)) return last;
         } else if (r->status >= 200 && r->status <= 299) {
+          ++succeeded_;
           return std::move(r).value();
         } else if (r->status == 401 && !reauthenticated) {
           reauthenticated = true;

@@ -71,6 +71,8 @@ struct ClientOptions {
 
 struct ClientStats {
   int64_t requests = 0;                // HTTP requests sent (token requests not included)
+  int64_t succeeded = 0;               // of which answered 2xx
+  int64_t transport_errors = 0;        // of which got no HTTP answer (connect, timeout, reset)
   int64_t retries = 0;                 // attempts after the first, all causes
   int64_t concurrency_rejections = 0;  // 429 / CONCURRENCY_LIMIT_EXCEEDED answers
   int64_t reauthentications = 0;       // 401 answered by a fresh credential
@@ -164,6 +166,8 @@ class Client {
 
   std::atomic<int64_t> requests_{0};
   std::atomic<int64_t> retries_{0};
+  std::atomic<int64_t> succeeded_{0};
+  std::atomic<int64_t> transport_errors_{0};
   std::atomic<int64_t> concurrency_rejections_{0};
   std::atomic<int64_t> reauthentications_{0};
   std::atomic<int64_t> ambiguous_writes_{0};

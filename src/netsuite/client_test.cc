@@ -414,6 +414,9 @@ TEST(RetryTest, ConcurrencyRejectionsAreRetriedHonouringRetryAfter) {
   EXPECT_EQ(sleeps[1], milliseconds(2000));  // backoff after attempt 2: 1 s * 2
   EXPECT_EQ(client.stats().concurrency_rejections, 2);
   EXPECT_EQ(client.stats().retries, 2);
+  EXPECT_EQ(client.stats().requests, 3);
+  EXPECT_EQ(client.stats().succeeded, 1);
+  EXPECT_EQ(client.stats().transport_errors, 0);
 }
 
 TEST(RetryTest, GivesUpAfterMaxAttemptsAndReturnsDefiniteErrorsAtOnce) {
@@ -435,6 +438,9 @@ TEST(RetryTest, GivesUpAfterMaxAttemptsAndReturnsDefiniteErrorsAtOnce) {
   auto r3 = client.GetRecord("purchaseOrder", "3");
   EXPECT_EQ(r3.error().code(), StatusCode::kNotFound);
   EXPECT_EQ(fake.RequestsTo("GET", std::string(kRecord) + "purchaseOrder/3").size(), 1u);
+  EXPECT_EQ(client.stats().requests, 9);
+  EXPECT_EQ(client.stats().succeeded, 0);
+  EXPECT_EQ(client.stats().transport_errors, 4);  // purchaseOrder/2, every attempt
 }
 
 // ---- Record API writes ------------------------------------------------------------------------
