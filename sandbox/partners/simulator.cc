@@ -178,7 +178,7 @@ class PartnerRun {
       ReplyEnvelope env{NextIsa13(), &g};
       ASSIGN_OR_RETURN(std::string x12,
                        Build810(p_, env, shipped, inv.at("invoice").get<std::string>()));
-      RETURN_IF_ERROR(Write("810", env.isa13, x12));
+      RETURN_IF_ERROR(Write("810", env.isa13, x12, inv.value("quirky", true)));
       ++r_.invoices;
     }
     s_.pending = keep;
@@ -188,8 +188,9 @@ class PartnerRun {
  private:
   std::string NextIsa13() { return fmt::format("{:09}", s_.next_isa13++ % 1000000000); }
 
-  Status Write(std::string_view doc, const std::string& isa13, std::string x12) {
-    if (p_.quirks.malformed == doc) x12 = CorruptSegmentCount(std::move(x12), p_.element);
+  Status Write(std::string_view doc, const std::string& isa13, std::string x12,
+               bool quirky = true) {
+    if (quirky && p_.quirks.malformed == doc) x12 = CorruptSegmentCount(std::move(x12), p_.element);
     const std::string name = fmt::format("{}_{}_{}.x12", p_.id, doc, isa13);
     RETURN_IF_ERROR(RealFileSystem().CreateDirs(mailbox_ / "inbox"));
     RETURN_IF_ERROR(RealFileSystem().WriteFileAtomic(mailbox_ / "inbox" / name, x12));
@@ -268,14 +269,20 @@ class PartnerRun {
       shipped.lines.push_back(std::move(s));
     }
     RecordShipment(order.number, shipped);
-    if (!q.price_variance_percent.empty() && !shipped.lines.empty()) {
+    std::mt19937_64 quirk_rng(Fnv1a(Fnv1a(Fnv1a(Fnv1a(1469598103934665603ull, std::to_string(p_.seed)),
+                                              p_.id),
+                                        order.number),
+                                  "invoice quirks"));
+    const bool quirky = static_cast<int>(quirk_rng() % 100) < q.percent;
+    const bool malformed = static_cast<int>(quirk_rng() % 100) < q.percent;  // drawn apart
+    if (quirky && !q.price_variance_percent.empty() && !shipped.lines.empty()) {
       ASSIGN_OR_RETURN(Decimal pct, Decimal::Parse(q.price_variance_percent));
       ASSIGN_OR_RETURN(Decimal factor, Decimal::FromInt(100).Add(pct));
       ASSIGN_OR_RETURN(factor, factor.Div(Decimal::FromInt(100), 6, RoundingMode::kHalfUp));
       OrderLine& l = shipped.lines[rng() % shipped.lines.size()];
       ASSIGN_OR_RETURN(l.price, l.price.Mul(factor, 2, RoundingMode::kHalfUp));
     }
-    if (q.unknown_item) {
+    if (quirky && q.unknown_item) {
       OrderLine extra;
       extra.line = std::to_string(order.lines.size() + 1);
       extra.quantity = Decimal::FromInt(1);
@@ -285,12 +292,13 @@ class PartnerRun {
       shipped.lines.push_back(std::move(extra));
     }
     std::string invoice = InvoiceNumberFor(order.number);
-    if (q.duplicate_invoice_number && !s_.first_invoice.empty()) invoice = s_.first_invoice;
+    if (quirky && q.duplicate_invoice_number && !s_.first_invoice.empty()) invoice = s_.first_invoice;
     if (s_.first_invoice.empty()) s_.first_invoice = invoice;
     s_.pending.push_back({{"due", s_.step + p_.invoice_after_steps},
                           {"group", GroupToJson(g)},
                           {"order", OrderToJson(shipped)},
-                          {"invoice", invoice}});
+                          {"invoice", invoice},
+                          {"quirky", malformed}});
     return Status::Ok();
   }
 
@@ -390,6 +398,10 @@ Result<std::vector<PartnerProfile>> LoadProfiles(const fs::path& file) {
         p.quirks.duplicate_invoice_number = q["duplicate_invoice_number"].as<bool>(false);
         p.quirks.unknown_item = q["unknown_item"].as<bool>(false);
         p.quirks.malformed = q["malformed"].as<std::string>("");
+        p.quirks.percent = q["percent"].as<int>(100);
+        if (p.quirks.percent < 0 || p.quirks.percent > 100) {
+          return InvalidArgumentError("seed partners[{}].quirks.percent must be 0..100", p.id);
+        }
       }
       if (!mlc::cleo::ValidateRemoteName(p.mailbox).ok() ||
           !mlc::cleo::ValidateRemoteName(p.id).ok()) {

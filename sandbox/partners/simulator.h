@@ -50,6 +50,10 @@ struct Quirks {
   bool duplicate_invoice_number = false;  // every invoice after the first reuses its number
   bool unknown_item = false;              // the 810 carries one extra line for an unknown item
   std::string malformed;                  // "", "997", "855" or "810": that file's SE01 is wrong
+  // Chance per order that the invoice quirks above (price variance, reused invoice number,
+  // unknown item, malformed 810) hit its invoice; 100 = every invoice. Drawn from a PRNG of its
+  // own, so the other decisions do not depend on it.
+  int percent = 100;
 };
 
 struct PartnerProfile {
@@ -77,7 +81,7 @@ struct PartnerProfile {
 //       invoice_after_steps: 1
 //       quirks: {price_variance_percent: "2.5", short_ship_percent: 50, unknown_item: true,
 //                duplicate_invoice_number: true, change_line_percent: 20,
-//                reject_line_percent: 10, malformed: "810"}
+//                reject_line_percent: 10, malformed: "810", percent: 30}
 // Errors: NOT_FOUND for a missing file, INVALID_ARGUMENT naming the partner and key.
 Result<std::vector<PartnerProfile>> LoadProfiles(const std::filesystem::path& file);
 

@@ -315,7 +315,10 @@ TEST(PartnerSimulator, LoadsTheExampleSeed) {
   EXPECT_EQ((*p)[1].line_break, "\r\n");
   EXPECT_EQ((*p)[2].segment, '\'');
   EXPECT_EQ((*p)[2].quirks.malformed, "810");
+  EXPECT_EQ((*p)[2].quirks.percent, 30);
   TempDir dir("seed");
+  WriteText(dir.path() / "bad4.yaml", "partners:\n  - {id: X, quirks: {percent: 101}}\n");
+  EXPECT_EQ(LoadProfiles(dir.path() / "bad4.yaml").status().code(), StatusCode::kInvalidArgument);
   WriteText(dir.path() / "bad.yaml", "partners:\n  - {id: X, version: '4010'}\n");
   EXPECT_EQ(LoadProfiles(dir.path() / "bad.yaml").status().code(), StatusCode::kInvalidArgument);
   WriteText(dir.path() / "bad2.yaml", "partners:\n  - {id: X, delimiters: {element: 'A'}}\n");
