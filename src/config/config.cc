@@ -267,6 +267,12 @@ const Spec<NetsuiteConfig>& NetsuiteSpec() {
              "accounts, more with higher service tiers and SuiteCloud Plus.");
     s->Section("timeouts", &NetsuiteConfig::timeouts, TimeoutsSpec());
     s->Section("retry", &NetsuiteConfig::retry, RetrySpec());
+    s->Bool("status_fields", &NetsuiteConfig::status_fields)
+        .Default("false")
+        .Doc("The account has ml-connector's custom fields (docs/netsuite-setup.md): write the "
+             "EDI status (`custbody_mlc_edi_status`: 850 sent, accepted or rejected by the "
+             "997) and the 855 acknowledgment (`custbody_mlc_ack_*`, `custcol_mlc_*`) onto the "
+             "purchase order. Off: kept in the store and console only.");
     return s;
   }();
   return *spec;

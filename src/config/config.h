@@ -96,6 +96,9 @@ struct NetsuiteConfig {
   int concurrency_limit = 0;
   TimeoutsConfig timeouts;
   RetryConfig retry;
+  // The account has ml-connector's custom fields (docs/netsuite-setup.md): the flows write the
+  // EDI and acknowledgment status onto purchase orders.
+  bool status_fields = false;
 };
 
 // --- Cleo -----------------------------------------------------------------------------------

@@ -14,6 +14,7 @@
 #include "edi/documents.h"
 #include "edi/reader.h"
 #include "edi/validator.h"
+#include "flows/edi_status.h"
 #include "flows/reference_data.h"
 #include "mapping/netsuite_po.h"
 #include "mapping/x12_810.h"
@@ -168,6 +169,23 @@ Result<LoadedPo> LoadPurchaseOrder(netsuite::Client& ns, std::string_view number
 std::pair<std::string, std::string> EdiDateTime(Instant t) {
   const CivilDateTime c = ToCivil(t);
   return {FormatEdiDate8(c.date), FormatEdiTime(c.time, 4)};
+}
+
+// Whether document `doc_id` already has an audit event `event` with exactly `detail`.
+Result<bool> HasAudit(store::Store& st, int64_t doc_id, std::string_view event,
+                      const std::string& detail) {
+  store::AuditQuery q;
+  q.document_id = doc_id;
+  q.event = std::string(event);
+  q.limit = 100;
+  for (;;) {
+    ASSIGN_OR_RETURN(auto events, st.QueryAudit(q));
+    for (const auto& e : events) {
+      if (e.detail == detail) return true;
+    }
+    if (static_cast<int>(events.size()) < q.limit) return false;
+    q.after_id = events.back().id;
+  }
 }
 
 bool SameNumber(std::string_view a, std::string_view b) {
@@ -673,8 +691,12 @@ class AckInboundFlow::ApplyStep final : public store::StepHandler {
       return std::move(loaded).status().WithContext("reading PO " + ack.po_number);
     }
     ASSIGN_OR_RETURN(mapping::AckReview review, mapping::ReviewAck(ack, loaded->po));
-    RETURN_IF_ERROR(env_.netsuite->Update("purchaseOrder", loaded->id, review.patch)
-                        .WithContext("writing the acknowledgment onto PO " + ack.po_number));
+    // The ack fields exist only where the administrator created them (netsuite.status_fields);
+    // without them the review stays in the store (the "patch" payload) and the console.
+    if (StatusFieldsOn(*env_.config)) {
+      RETURN_IF_ERROR(env_.netsuite->Update("purchaseOrder", loaded->id, review.patch)
+                          .WithContext("writing the acknowledgment onto PO " + ack.po_number));
+    }
     store::StepOutcome out;
     out.outputs.push_back(JsonPayload(kApply855, "ack", mapping::ToJson(ack)));
     out.outputs.push_back(JsonPayload(kApply855, "patch", review.patch));
@@ -766,20 +788,37 @@ class FaInboundFlow::ReconcileStep final : public store::StepHandler {
                                        d.po_number.empty() ? d.invoice_number : d.po_number,
                                        d.control.st02, edi::AckCodeName(code), partner->id,
                                        doc.control.st02, edi::AckCodeChar(code));
+      std::string reasons;
       if (const edi::AckedSet* s = fa.Find(d.control.st02)) {
         for (const auto& seg : s->segments) {
-          detail += fmt::format("; AK3 {} at {} code {}", seg.tag, seg.position, seg.code);
+          reasons += fmt::format("; AK3 {} at {} code {}", seg.tag, seg.position, seg.code);
           for (const auto& el : seg.elements) {
-            detail += fmt::format(", AK4 element {} code {}", el.position, el.code);
+            reasons += fmt::format(", AK4 element {} code {}", el.position, el.code);
           }
         }
-        for (const auto& e : s->errors) detail += fmt::format("; AK5 error {}", e);
+        for (const auto& e : s->errors) reasons += fmt::format("; AK5 error {}", e);
       }
-      RETURN_IF_ERROR(ctx.store().AppendAudit(
-          d.id, Audit(env_, store::event::kAcknowledged, "997", detail)));
+      detail += reasons;
+      // This step may run again (the status PATCH below failed): record each verdict once.
+      ASSIGN_OR_RETURN(bool known, HasAudit(ctx.store(), d.id, store::event::kAcknowledged,
+                                            detail));
+      if (!known) {
+        RETURN_IF_ERROR(ctx.store().AppendAudit(
+            d.id, Audit(env_, store::event::kAcknowledged, "997", detail)));
+      }
       if (code == edi::AckCode::kRejected) {
         ++rejected;
         notes_.push_back(fmt::format("{}: {}", partner->id, detail));
+      }
+      if (StatusFieldsOn(*env_.config) && d.type == "850" && PoInternalIdOf(d)) {
+        const std::string text = AckStatusText(
+            d, code, doc.created_at, reasons.size() > 2 ? std::string_view(reasons).substr(2) : "");
+        ASSIGN_OR_RETURN(bool written, RecordAndWriteEdiStatus(env_, ctx.store(), d, text));
+        if (written) {
+          out.audit.push_back(Audit(env_, store::event::kSent, kReconcile,
+                                    fmt::format("{} = \"{}\" on PO {}", kEdiStatusField, text,
+                                                d.po_number)));
+        }
       }
     }
     out.audit.push_back(Audit(env_, store::event::kCompleted, kReconcile,

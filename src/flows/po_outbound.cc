@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <utility>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -11,6 +12,7 @@
 #include "common/civil_time.h"
 #include "common/log.h"
 #include "edi/documents.h"
+#include "flows/edi_status.h"
 #include "flows/reference_data.h"
 #include "mapping/netsuite_po.h"
 #include "mapping/x12_850.h"
@@ -23,6 +25,7 @@ namespace {
 using nlohmann::json;
 
 constexpr std::string_view kSendStep = "send";
+constexpr std::string_view kWritebackStep = "writeback";  // netsuite.status_fields only
 constexpr std::string_view kMapStep = "map";  // parked at ingest: could not be mapped
 
 // Idempotency key of one revision: "po:<internal id>:r<revision>:<fingerprint>".
@@ -78,6 +81,14 @@ std::vector<std::string> ItemIdsOf(const json& record) {
   return ids;
 }
 
+// Whether the 850 interchange `x12` replaces an earlier one (BEG01 "05").
+bool IsReplace(std::string_view x12) {
+  if (x12.size() < 4) return false;
+  const char sep = x12[3];  // ISA's element separator
+  const std::string beg = fmt::format("BEG{}05{}", sep, sep);
+  return x12.find(beg) != std::string_view::npos;
+}
+
 // A PO read from NetSuite and what to record for it.
 struct Prepared {
   const config::PartnerConfig* partner = nullptr;
@@ -118,6 +129,14 @@ class PoOutboundFlow::SendStep final : public store::StepHandler {
       return std::move(s).WithContext(fmt::format("dropping {} for {}", name, partner->id));
     }
     store::StepOutcome out;
+    if (StatusFieldsOn(*env_.config)) {
+      // Recorded with the step's completion; the writeback step PATCHes it onto the PO.
+      out.audit.push_back({.event = std::string(kEdiStatusEvent),
+                           .step = std::string(kSendStep),
+                           .actor = env_.worker_id,
+                           .detail = SentStatusText(doc, env_.clock->Now(), IsReplace(x12))});
+    }
+    ++sent_;
     out.audit.push_back(
         {.event = std::string(store::event::kSent),
          .step = std::string(kSendStep),
@@ -129,12 +148,68 @@ class PoOutboundFlow::SendStep final : public store::StepHandler {
     return out;
   }
 
+  // 850s dropped since the last call.
+  int64_t TakeSent() { return std::exchange(sent_, 0); }
+
  private:
   const FlowEnv& env_;
+  int64_t sent_ = 0;
+};
+
+// Writes the 850's EDI status onto the PO (edi_status.h): "850 sent ..." or, when the 997 was
+// reconciled first, what it said. Idempotent: the same text PATCHed again.
+class PoOutboundFlow::WritebackStep final : public store::StepHandler {
+ public:
+  explicit WritebackStep(const FlowEnv& env) : env_(env) {}
+
+  Result<store::StepOutcome> Run(const store::Document& doc, store::StepContext& ctx) override {
+    store::StepOutcome out;
+    if (!StatusFieldsOn(*env_.config)) {
+      // Turned off while the document waited here: nothing to write, and nothing to lose.
+      return out;
+    }
+    // The fallback for an 850 sent before the option was on: the time of its "sent" event.
+    Instant sent_at = doc.updated_at;
+    {
+      store::AuditQuery q;
+      q.document_id = doc.id;
+      q.event = std::string(store::event::kSent);
+      q.limit = 1;
+      ASSIGN_OR_RETURN(auto sent, ctx.store().QueryAudit(q));
+      if (!sent.empty()) sent_at = sent.front().at;
+    }
+    ASSIGN_OR_RETURN(std::string x12, ctx.Payload("x12", kSendStep));
+    ASSIGN_OR_RETURN(std::optional<std::string> written,
+                     WriteLatestEdiStatus(env_, ctx.store(), doc,
+                                          SentStatusText(doc, sent_at, IsReplace(x12))));
+    if (!written) {
+      out.audit.push_back({.event = std::string(store::event::kCompleted),
+                           .step = std::string(kWritebackStep),
+                           .actor = env_.worker_id,
+                           .detail = "a later revision of the PO was sent; its status stands"});
+      return out;
+    }
+    ++written_;
+    out.audit.push_back({.event = std::string(store::event::kSent),
+                         .step = std::string(kWritebackStep),
+                         .actor = env_.worker_id,
+                         .detail = fmt::format("{} = \"{}\" on PO {}", kEdiStatusField, *written,
+                                               doc.po_number)});
+    return out;
+  }
+
+  int64_t TakeWritten() { return std::exchange(written_, 0); }
+
+ private:
+  const FlowEnv& env_;
+  int64_t written_ = 0;
 };
 
 PoOutboundFlow::PoOutboundFlow(FlowEnv env, PoOutboundOptions options)
-    : env_(std::move(env)), options_(std::move(options)), send_(std::make_unique<SendStep>(env_)) {}
+    : env_(std::move(env)),
+      options_(std::move(options)),
+      send_(std::make_unique<SendStep>(env_)),
+      writeback_(std::make_unique<WritebackStep>(env_)) {}
 
 PoOutboundFlow::~PoOutboundFlow() = default;
 
@@ -142,9 +217,12 @@ Result<RunSummary> PoOutboundFlow::Run(RunContext& ctx) {
   RunSummary summary;
   RETURN_IF_ERROR(Ingest(ctx, summary));
   store::Relay relay(*env_.store, RelayOptionsFor(env_, kPoOutbound));
-  relay.AddStep(std::string(kSendStep), *send_, "");
+  relay.AddStep(std::string(kSendStep), *send_,
+                StatusFieldsOn(*env_.config) ? std::string(kWritebackStep) : "");
+  relay.AddStep(std::string(kWritebackStep), *writeback_, "");
   ASSIGN_OR_RETURN(store::RelayStats stats, relay.Drain(100));
-  summary.counts["sent"] += stats.completed + stats.delivered;
+  summary.counts["sent"] += send_->TakeSent();
+  if (const int64_t w = writeback_->TakeWritten(); w > 0) summary.counts["status_written"] += w;
   AddRelayCounts(stats, summary);
   return summary;
 }

@@ -19,6 +19,11 @@
 // configured. A retried drop that finds its own file counts as sent. Audit: "sent" naming the
 // file and the ISA13/GS06/ST02 that the partner's 997 will quote.
 //
+// Relay step "writeback" (only with `netsuite.status_fields: true`, edi_status.h): PATCHes
+// custbody_mlc_edi_status = "850 sent 2026-11-27 14:05 UTC, ISA 000000012" onto the PO (or the
+// 997's verdict, when fa_inbound recorded one first). The field is outside the partner-visible
+// fingerprint, so the PO's new lastmodifieddate makes the next poll re-read it as "unchanged".
+//
 // Thread safety: Run is called by one runner thread at a time.
 #pragma once
 
@@ -46,11 +51,13 @@ class PoOutboundFlow final : public Flow {
 
  private:
   class SendStep;
+  class WritebackStep;
   Status Ingest(RunContext& ctx, RunSummary& summary);
 
   FlowEnv env_;
   PoOutboundOptions options_;
   std::unique_ptr<SendStep> send_;
+  std::unique_ptr<WritebackStep> writeback_;
 };
 
 }  // namespace mlc::flows
