@@ -128,7 +128,8 @@ struct NetsuiteSandbox::Impl {
     }
     const int64_t iat = p["iat"].get<int64_t>(), exp = p["exp"].get<int64_t>();
     if (exp <= now) return fail(400, "invalid_grant", "the assertion has expired");
-    if (exp - iat > 3600 || iat > now + 300) return fail(400, "invalid_grant", "iat/exp out of range");
+    // exp > now > 0 here, so exp - 3600 cannot overflow (exp - iat could, for a hostile iat).
+    if (iat < exp - 3600 || iat > now + 300) return fail(400, "invalid_grant", "iat/exp out of range");
     const std::string scope = p.value("scope", "");
     if (scope.find("rest_webservices") == std::string::npos) {
       return fail(400, "invalid_scope", "scope must include rest_webservices");

@@ -1152,8 +1152,9 @@ Status State::Seed(const SeedOptions& o) {
     const std::string noun = kNouns[static_cast<size_t>(i) % std::size(kNouns)];
     const bool noninv = i % 5 == 0;
     const bool inactive = i % 97 == 0;
-    // UPC-A with a valid check digit.
-    std::string upc = fmt::format("0{:010}", 36000000000LL + i * 7919LL % 9999999999LL);
+    // UPC-A: 12 digits, number system 0, 10 digits unique per item (7919 is prime, so
+    // i * 7919 mod 10^9 never repeats below 10^9 items), then the check digit.
+    std::string upc = fmt::format("0{:010}", 3600000000LL + i * 7919LL % 1000000000LL);
     int sum = 0;
     for (size_t k = 0; k < 11; ++k) sum += (upc[k] - '0') * (k % 2 == 0 ? 3 : 1);
     upc += static_cast<char>('0' + (10 - sum % 10) % 10);

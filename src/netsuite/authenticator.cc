@@ -1,5 +1,9 @@
 #include "netsuite/authenticator.h"
 
+#include <algorithm>
+#include <charconv>
+#include <cstdint>
+#include <system_error>
 #include <utility>
 
 #include <nlohmann/json.hpp>
@@ -9,6 +13,39 @@
 #include "netsuite/errors.h"
 
 namespace mlc::netsuite {
+
+Result<TokenResponse> ParseTokenResponse(std::string_view body) {
+  const nlohmann::json j = nlohmann::json::parse(body, nullptr, false);
+  if (!j.is_object()) return DataLossError("NetSuite token response is not a JSON object");
+  const auto token = j.find("access_token");
+  if (token == j.end() || !token->is_string() || token->get_ref<const std::string&>().empty()) {
+    return DataLossError("NetSuite token response has no access_token");
+  }
+  int64_t expires_in = 0;
+  if (const auto it = j.find("expires_in"); it != j.end()) {
+    if (it->is_number_unsigned()) {
+      const uint64_t v = it->get<uint64_t>();
+      expires_in = v > static_cast<uint64_t>(kMaxTokenLifetime.count())
+                       ? kMaxTokenLifetime.count()
+                       : static_cast<int64_t>(v);
+    } else if (it->is_number_integer()) {
+      expires_in = it->get<int64_t>();
+    } else if (it->is_string()) {
+      const std::string& text = it->get_ref<const std::string&>();
+      const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), expires_in);
+      if (ec == std::errc::result_out_of_range) {
+        expires_in = text.starts_with('-') ? 0 : kMaxTokenLifetime.count();
+      } else if (ec != std::errc() || end != text.data() + text.size()) {
+        expires_in = 0;
+      }
+    }
+  }
+  TokenResponse out;
+  out.access_token = token->get<std::string>();
+  if (expires_in <= 0) expires_in = 3600;
+  out.expires_in = std::chrono::seconds(std::min<int64_t>(expires_in, kMaxTokenLifetime.count()));
+  return out;
+}
 
 Oauth2Authenticator::Oauth2Authenticator(HttpClient& http, Oauth2Options options,
                                          const Clock& clock)
@@ -57,20 +94,11 @@ Result<Oauth2Authenticator::Fetched> Oauth2Authenticator::Fetch() {
     }
     return s;
   }
-  nlohmann::json j = nlohmann::json::parse(resp.body, nullptr, false);
-  if (!j.is_object() || !j.contains("access_token") || !j["access_token"].is_string()) {
-    return DataLossError("NetSuite token response has no access_token");
-  }
+  ASSIGN_OR_RETURN(TokenResponse parsed, ParseTokenResponse(resp.body));
+  RegisterSecret(parsed.access_token);
   Fetched f;
-  f.token = j["access_token"].get<std::string>();
-  RegisterSecret(f.token);
-  int64_t expires_in = 3600;
-  if (auto it = j.find("expires_in"); it != j.end()) {
-    if (it->is_number_integer()) expires_in = it->get<int64_t>();
-    if (it->is_string()) expires_in = std::atoll(it->get<std::string>().c_str());
-  }
-  if (expires_in <= 0) expires_in = 3600;
-  f.lifetime = std::chrono::seconds(expires_in);
+  f.token = std::move(parsed.access_token);
+  f.lifetime = parsed.expires_in;
   return f;
 }
 

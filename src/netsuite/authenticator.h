@@ -79,6 +79,19 @@ struct TokenStats {
   int64_t waits = 0;          // callers that had to wait for a fetch by another caller
 };
 
+// The token endpoint's 200 answer (netsuite.md 6.1):
+//   {"access_token": "eyJ...", "expires_in": 3600, "token_type": "Bearer"}
+// expires_in may also come as a numeric string; when it is absent, unreadable or not positive
+// it is taken as 3600, and it is capped at kMaxTokenLifetime (so no later time arithmetic can
+// overflow on a hostile value). The token is NOT registered as a secret here (the caller does).
+// Errors: DATA_LOSS when the body is not a JSON object with a non-empty string access_token.
+inline constexpr std::chrono::seconds kMaxTokenLifetime{24 * 3600};
+struct TokenResponse {
+  std::string access_token;
+  std::chrono::seconds expires_in{3600};
+};
+Result<TokenResponse> ParseTokenResponse(std::string_view body);
+
 class Oauth2Authenticator final : public Authenticator {
  public:
   Oauth2Authenticator(HttpClient& http, Oauth2Options options,

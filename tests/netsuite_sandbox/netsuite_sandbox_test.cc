@@ -92,6 +92,35 @@ TEST(NetsuiteSandboxTest, SuiteQlRowsHaveNetSuitesShapes) {
   }
 }
 
+// Every seeded item has a UPC-A: 12 digits whose last is the GS1 check digit (3 x the digits
+// in odd positions + the others, rounded up to a multiple of 10), unique, and the same for
+// the same seed in a second sandbox.
+TEST(NetsuiteSandboxTest, SeededUpcsAreUniqueUpcAWithCheckDigits) {
+  auto read_upcs = [](Rig& rig) {
+    std::vector<std::string> upcs;
+    Status s = rig.client->QueryOffset(SuiteQl("SELECT id, upccode FROM item ORDER BY id"),
+                                       [&](const Row& r) {
+                                         upcs.push_back(r.Get("upccode").value_or(""));
+                                         return Status();
+                                       });
+    EXPECT_TRUE(s.ok()) << s;
+    return upcs;
+  };
+  auto rig = MakeRig(Small());
+  const std::vector<std::string> upcs = read_upcs(*rig);
+  ASSERT_EQ(upcs.size(), 80u);
+  for (const std::string& upc : upcs) {
+    ASSERT_EQ(upc.size(), 12u) << upc;
+    ASSERT_EQ(upc.find_first_not_of("0123456789"), std::string::npos) << upc;
+    int sum = 0;
+    for (size_t k = 0; k < 11; ++k) sum += (upc[k] - '0') * (k % 2 == 0 ? 3 : 1);
+    EXPECT_EQ(upc[11] - '0', (10 - sum % 10) % 10) << upc;
+  }
+  EXPECT_EQ(std::set<std::string>(upcs.begin(), upcs.end()).size(), upcs.size());
+  auto again = MakeRig(Small());
+  EXPECT_EQ(read_upcs(*again), upcs);
+}
+
 TEST(NetsuiteSandboxTest, RecordGetMatchesTheRealSampleShapes) {
   auto rig = MakeRig(Small());
   auto po = rig->client->GetRecord("purchaseOrder", "1");
@@ -124,6 +153,136 @@ TEST(NetsuiteSandboxTest, RecordGetMatchesTheRealSampleShapes) {
   ASSERT_TRUE(bare.ok());
   EXPECT_FALSE((*bare)["item"].contains("items"));
   EXPECT_EQ(rig->client->GetRecord("purchaseOrder", "999999").error().code(), StatusCode::kNotFound);
+}
+
+// The sandbox's error answers have the shape of the real samples (error-400-USER_ERROR.json,
+// error-CONCURRENCY_LIMIT_EXCEEDED-mock.json): the same keys with the same JSON types, each
+// detail with "detail" and "o:errorCode". SuiteQL the sandbox cannot run (bad syntax, an
+// unknown column, ROWNUM) is answered as NetSuite answers a bad query, never with a 5xx.
+TEST(NetsuiteSandboxTest, ErrorBodiesHaveNetSuitesShapes) {
+  SandboxOptions o = Small();
+  o.concurrency_limit = 1;
+  o.faults.latency = std::chrono::milliseconds(150);
+  auto rig = MakeRig(o, FastRetry());
+  auto prepare = [&](const char* method, const std::string& path, const std::string& body) {
+    HttpRequest req;
+    req.method = method;
+    req.url = rig->sandbox->base_url() + path;
+    req.headers["Content-Type"] = "application/json";
+    req.headers["Prefer"] = "transient";
+    req.body = body;
+    EXPECT_TRUE(rig->auth->Authorize(req).ok());
+    return req;
+  };
+  auto suiteql = [&](const std::string& q) {
+    return prepare("POST", "/services/rest/query/v1/suiteql?limit=5&offset=0",
+                   nlohmann::json{{"q", q}}.dump());
+  };
+  auto same_shape = [](const nlohmann::json& mine, const nlohmann::json& real,
+                       const std::string& what) {
+    ASSERT_TRUE(mine.is_object()) << what;
+    for (const auto& [k, v] : real.items()) {
+      ASSERT_TRUE(mine.contains(k)) << what << ": " << k;
+      EXPECT_EQ(mine[k].type(), v.type()) << what << ": " << k;
+    }
+  };
+  auto check = [&](const HttpRequest& req, int status, const std::string& code,
+                   const nlohmann::json& real) {
+    auto r = rig->http->Send(req);
+    ASSERT_TRUE(r.ok()) << r.error();
+    EXPECT_EQ(r->status, status) << req.body << " -> " << r->body;
+    const auto j = nlohmann::json::parse(r->body, nullptr, false);
+    same_shape(j, real, r->body);
+    ASSERT_TRUE(j["o:errorDetails"].is_array() && !j["o:errorDetails"].empty()) << r->body;
+    same_shape(j["o:errorDetails"][0], real["o:errorDetails"][0], r->body);
+    EXPECT_EQ(j["o:errorDetails"][0]["o:errorCode"], code) << r->body;
+  };
+  const auto user_error = Sample("error-400-USER_ERROR.json");
+  for (const char* q : {"SELEC id FRM vendor", "SELECT nosuchcolumn FROM vendor",
+                        "SELECT id FROM vendor WHERE ROWNUM <= 1", "SELECT id FROM nosuchtable",
+                        "SELECT id FROM vendor WHERE id = 'unterminated"}) {
+    check(suiteql(q), 400, "USER_ERROR", user_error);
+    // The client reads it as NetSuite's "Invalid search query": a bad request, not retried.
+    auto page = rig->client->QueryPage(SuiteQl(q), 5, 0);
+    ASSERT_FALSE(page.ok()) << q;
+    EXPECT_EQ(page.error().code(), StatusCode::kInvalidArgument) << q << ": " << page.error();
+  }
+  check(prepare("GET", "/services/rest/record/v1/purchaseOrder/999999", ""), 404,
+        "NONEXISTENT_ID", user_error);
+
+  // Concurrency limit 1: a second request while the first is in flight gets the 429 body.
+  HttpRequest first = prepare("GET", "/services/rest/record/v1/vendor/1", "");
+  HttpRequest second = first;
+  std::thread slow([&] { EXPECT_TRUE(rig->http->Send(first).ok()); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  check(second, 429, "CONCURRENCY_LIMIT_EXCEEDED",
+        Sample("error-CONCURRENCY_LIMIT_EXCEEDED-mock.json"));
+  slow.join();
+}
+
+// The token endpoint checks what NetSuite checks (netsuite.md 6.1, 10): the signature against
+// the certificate registered under kid, iss, aud, iat/exp, and answers with the OAuth error
+// form. Only the well-formed assertion gets a token.
+TEST(NetsuiteSandboxTest, TokenEndpointRefusesBadAssertions) {
+  auto rig = MakeRig(Small());
+  const std::string endpoint = rig->sandbox->base_url() + "/services/rest/auth/oauth2/v1/token";
+  const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  JwtAssertion good;
+  good.client_id = rig->creds.client_id;
+  good.certificate_id = rig->creds.certificate_id;
+  good.audience = endpoint;
+  good.issued_at = now;
+  auto post = [&](const JwtAssertion& a, const std::string& key_pem) {
+    auto jwt = SignJwtAssertion(a, rig->creds.algorithm, key_pem);
+    EXPECT_TRUE(jwt.ok()) << jwt.error();
+    HttpRequest req;
+    req.method = "POST";
+    req.url = endpoint;
+    req.headers["Content-Type"] = "application/x-www-form-urlencoded";
+    req.body = FormEncode({{"grant_type", "client_credentials"},
+                           {"client_assertion_type",
+                            "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
+                           {"client_assertion", jwt.ok() ? *jwt : ""}});
+    auto r = rig->http->Send(req);
+    EXPECT_TRUE(r.ok());
+    return r.ok() ? *r : HttpResponse{};
+  };
+  auto refused = [&](const JwtAssertion& a, const std::string& key_pem, const char* why) {
+    const HttpResponse r = post(a, key_pem);
+    EXPECT_TRUE(r.status == 400 || r.status == 401) << why << ": " << r.status << " " << r.body;
+    const auto j = nlohmann::json::parse(r.body, nullptr, false);
+    EXPECT_TRUE(j.is_object() && j.contains("error") && j["error"].is_string()) << why << r.body;
+    EXPECT_FALSE(j.is_object() && j.contains("access_token")) << why;
+  };
+  auto other = GenerateKeyPair(rig->creds.algorithm, 2048);
+  ASSERT_TRUE(other.ok());
+  refused(good, other->private_key_pem, "signed with another key");
+  JwtAssertion a = good;
+  a.certificate_id = "not-registered";
+  refused(a, rig->creds.private_key_pem, "unknown kid");
+  a = good;
+  a.client_id = "someone-else";
+  refused(a, rig->creds.private_key_pem, "wrong iss");
+  a = good;
+  a.audience = "https://1234567-sb1.suitetalk.api.netsuite.com/services/rest/auth/oauth2/v1/token";
+  refused(a, rig->creds.private_key_pem, "wrong aud");
+  a = good;
+  a.issued_at = now - 1000;  // exp = iat + 300: expired
+  refused(a, rig->creds.private_key_pem, "expired");
+  a = good;
+  a.issued_at = now + 3000;  // from the future
+  refused(a, rig->creds.private_key_pem, "iat in the future");
+  a = good;
+  a.scopes = {"restlets"};
+  refused(a, rig->creds.private_key_pem, "no rest_webservices scope");
+
+  const HttpResponse ok = post(good, rig->creds.private_key_pem);
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  auto token = ParseTokenResponse(ok.body);
+  ASSERT_TRUE(token.ok()) << token.error();
+  EXPECT_EQ(token->expires_in, std::chrono::seconds(3600));
 }
 
 TEST(NetsuiteSandboxTest, InjectionAttemptIsHarmless) {

@@ -53,8 +53,9 @@ TEST(LoadPoReferenceTest, ReadsCurrenciesItemsAndVendorsFromTheSandbox) {
   EXPECT_EQ(i1.ids.buyer_part, "ITM-00001");
   // Seed: vendorname "VP-<vendor>-<i*37 % 100000>", vendor = 1 + i % (vendors - 1).
   EXPECT_EQ(i1.ids.vendor_part, "VP-2-00037");
-  EXPECT_FALSE(i1.ids.upc.empty());  // the seed's upccode (digits with a check digit)
-  EXPECT_EQ(i1.ids.upc.find_first_not_of("0123456789"), std::string::npos) << i1.ids.upc;
+  // Seed: upccode is UPC-A, "0" + (3600000000 + i*7919 mod 10^9) + check digit
+  // (3*(0+6+0+0+9+9) + (3+0+0+7+1) = 83 -> 7).
+  EXPECT_EQ(i1.ids.upc, "036000079197");
   EXPECT_FALSE(i1.inactive);
   EXPECT_TRUE(ref->items.at("97").inactive);  // every 97th seeded item is inactive
 
