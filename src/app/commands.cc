@@ -8,6 +8,7 @@ void RegisterAll(Cli& cli) {
   RegisterStoreCommands(cli);
   RegisterRunCommands(cli);
   RegisterCheckCommands(cli);
+  RegisterStatusCommands(cli);
 }
 
 }  // namespace mlc::app

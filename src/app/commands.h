@@ -33,6 +33,7 @@ void RegisterConfigCommands(Cli& cli);  // config check FILE, config docs
 void RegisterStoreCommands(Cli& cli);   // docs list|show, replay, audit, secrets
 void RegisterRunCommands(Cli& cli);     // run [--once] [--json]
 void RegisterCheckCommands(Cli& cli);   // check: NetSuite, Cleo and mailboxes answer
+void RegisterStatusCommands(Cli& cli);  // status [--json] [--url]: flows, backlog, 997s
 
 
 }  // namespace mlc::app

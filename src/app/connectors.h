@@ -30,6 +30,8 @@ class Connectors {
                                                   SecretResolver& secrets);
 
   netsuite::Client& netsuite() { return *netsuite_->client; }
+  // The OAuth 2.0 authenticator (for its token stats), or null with TBA.
+  const netsuite::Oauth2Authenticator* netsuite_oauth2() const { return netsuite_->oauth2(); }
   cleo::RestApi& cleo_api() { return *cleo_api_; }
   // The partner's transport. Errors: those of building it (a missing mailbox password, ...).
   Result<cleo::FileTransport*> Transport(const config::PartnerConfig& partner);

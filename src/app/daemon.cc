@@ -18,6 +18,7 @@
 #include "app/secrets.h"
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/progress.h"
 #include "config/config.h"
 #include "flows/inbound.h"
 #include "flows/po_outbound.h"
@@ -25,6 +26,7 @@
 #include "flows/runner.h"
 #include "server/console.h"
 #include "server/http_server.h"
+#include "server/ops_metrics.h"
 #include "store/store.h"
 
 namespace mlc::app {
@@ -123,6 +125,20 @@ Result<std::unique_ptr<Runtime>> Build(const config::Config& cfg, bool with_serv
     o.on_denied = [](const std::string& peer, const std::string& reason) {
       LogWarn("webhook call refused", {{"peer", peer}, {"reason", reason}});
     };
+    server::DescribeOpsMetrics(rt->metrics);
+    server::OpsMetricSources sources;
+    sources.store = rt->store.get();
+    sources.runner = rt->runner.get();
+    if (rt->connectors) {
+      sources.netsuite = &rt->connectors->netsuite();
+      sources.oauth2 = rt->connectors->netsuite_oauth2();
+    }
+    sources.partners = &rt->config.partners;
+    o.before_scrape = [sources](server::Metrics& m) {
+      if (Status s = server::CollectOpsMetrics(sources, m); !s.ok()) {
+        LogWarn("metrics scrape could not read the store", {{"error", s.ToString()}});
+      }
+    };
     rt->server = std::make_unique<server::OpsServer>(std::move(o), &rt->metrics);
   }
   return rt;
@@ -145,7 +161,16 @@ void LogRunning(const Runtime& rt, const config::Config& cfg, const std::string&
 }
 
 int PrintOnce(flows::FlowRunner& runner, bool json) {
-  auto results = runner.RunAllOnce();
+  // A progress bar for long work, only for a person at a terminal (never with --json).
+  TerminalProgress progress(stdout);
+  flows::ProgressFn on_progress;
+  if (!json && progress.enabled()) {
+    on_progress = [&progress](std::string_view what, int64_t done, std::optional<int64_t> total) {
+      progress.Update(what, done, total);
+    };
+  }
+  auto results = runner.RunAllOnce(on_progress);
+  progress.Finish();
   int rc = kExitOk;
   nlohmann::json out = nlohmann::json::array();
   for (auto& [name, r] : results) {

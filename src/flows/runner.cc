@@ -111,10 +111,18 @@ void FlowRunner::Loop(Entry& e) {
   }
 }
 
-std::vector<std::pair<std::string, Result<RunSummary>>> FlowRunner::RunAllOnce() {
+std::vector<std::pair<std::string, Result<RunSummary>>> FlowRunner::RunAllOnce(
+    ProgressFn progress) {
   std::vector<std::pair<std::string, Result<RunSummary>>> out;
   for (auto& e : entries_) {
-    RunContext ctx(&stop_);
+    ProgressFn prefixed;
+    if (progress) {
+      prefixed = [&progress, name = e->status.name](std::string_view what, int64_t done,
+                                                     std::optional<int64_t> total) {
+        progress(name + ": " + std::string(what), done, total);
+      };
+    }
+    RunContext ctx(&stop_, std::move(prefixed));
     const Instant start = clock_.Now();
     Result<RunSummary> r = e->flow->Run(ctx);
     {

@@ -14,11 +14,13 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -28,14 +30,27 @@
 
 namespace mlc::flows {
 
+// Receives progress of long work: the phase ("polling purchase orders"), items done, and the
+// total when known.
+using ProgressFn =
+    std::function<void(std::string_view what, int64_t done, std::optional<int64_t> total)>;
+
 class RunContext {
  public:
-  explicit RunContext(const std::atomic<bool>* stop) : stop_(stop) {}
+  explicit RunContext(const std::atomic<bool>* stop, ProgressFn progress = nullptr)
+      : stop_(stop), progress_(std::move(progress)) {}
   // True once shutdown was asked for: finish the current item, commit, and return.
   bool stopping() const { return stop_->load(); }
+  // Reports progress of long work (a first sync, a backfill) for a person watching `run --once`
+  // on a terminal; a no-op otherwise. Cheap: call it per item.
+  void Progress(std::string_view what, int64_t done,
+                std::optional<int64_t> total = std::nullopt) const {
+    if (progress_) progress_(what, done, total);
+  }
 
  private:
   const std::atomic<bool>* stop_;
+  ProgressFn progress_;
 };
 
 // What one run of a flow did, for the summary line, `status` and `run --once`.
@@ -84,8 +99,9 @@ class FlowRunner {
   Status Trigger(const std::string& name);
 
   // Runs every flow once, one after the other, on the caller's thread (for `run --once`). Not
-  // while started.
-  std::vector<std::pair<std::string, Result<RunSummary>>> RunAllOnce();
+  // while started. `progress` (optional) receives each flow's RunContext::Progress reports with
+  // the phase prefixed by the flow's name ("po_outbound: polling purchase orders").
+  std::vector<std::pair<std::string, Result<RunSummary>>> RunAllOnce(ProgressFn progress = nullptr);
 
   std::vector<FlowStatus> status() const;
   // Blocks until `name` has completed at least `runs` runs or `timeout` passes (for tests and

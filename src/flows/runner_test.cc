@@ -143,5 +143,24 @@ TEST_F(FlowRunnerTest, RunAllOnceReportsEachFlow) {
   EXPECT_EQ(st[1].last_status.code(), StatusCode::kUnavailable);
 }
 
+TEST_F(FlowRunnerTest, RunAllOnceForwardsProgressPrefixedWithTheFlow) {
+  runner_.Add(std::make_unique<FakeFlow>("po_outbound",
+                                         [](RunContext& ctx) -> Result<RunSummary> {
+                                           ctx.Progress("polling", 1);
+                                           ctx.Progress("sending", 2, 5);
+                                           return RunSummary{};
+                                         }),
+              *Schedule::Parse("every 1m"));
+  std::vector<std::string> got;
+  runner_.RunAllOnce([&](std::string_view what, int64_t done, std::optional<int64_t> total) {
+    got.push_back(std::string(what) + " " + std::to_string(done) + "/" +
+                  (total ? std::to_string(*total) : "?"));
+  });
+  EXPECT_EQ(got,
+            (std::vector<std::string>{"po_outbound: polling 1/?", "po_outbound: sending 2/5"}));
+  // Without a sink, Progress is a no-op.
+  EXPECT_EQ(runner_.RunAllOnce().size(), 1u);
+}
+
 }  // namespace
 }  // namespace mlc::flows

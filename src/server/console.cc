@@ -12,6 +12,7 @@
 #include "common/civil_time.h"
 #include "common/redact.h"
 #include "flows/runner.h"
+#include "server/ack_status.h"
 #include "server/console_assets/assets.h"
 #include "store/store.h"
 
@@ -425,51 +426,22 @@ ConsoleResponse ConsoleApi::Route(const ConsoleRequest& req, const std::string& 
     const Instant now = clock_.Now();
     json out = json::array();
     for (const auto& partner : partners_) {
-      // Latest "sent" time per 850, and which of them are acknowledged.
-      std::map<int64_t, std::pair<Instant, std::string>> sent;  // id -> (sent at, step)
-      std::set<int64_t> acked;
-      for (std::string_view ev : {store::event::kSent, store::event::kAcknowledged}) {
-        store::AuditQuery aq;
-        aq.partner = partner.id;
-        aq.type = "850";
-        aq.event = std::string(ev);
-        aq.since = now - options_.ack_window;
-        aq.limit = 1000;
-        for (;;) {
-          auto events = store_.QueryAudit(aq);
-          if (!events.ok()) return StatusError(events.status());
-          for (const auto& e : *events) {
-            if (ev == store::event::kSent) {
-              auto& s = sent[e.document_id];
-              s.first = std::max(s.first, e.at);
-            } else {
-              acked.insert(e.document_id);
-            }
-          }
-          if (events->size() < static_cast<size_t>(aq.limit)) break;
-          aq.after_id = events->back().id;
-        }
-      }
+      auto ack = PartnerAckStatus(store_, partner, now, options_.ack_window,
+                                  kMaxUnacknowledgedListed);
+      if (!ack.ok()) return StatusError(ack.status());
       const auto within = partner.expect_997_within;
-      int64_t n_acked = 0, n_overdue = 0, n_awaiting = 0;
+      const int64_t n_acked = ack->acknowledged, n_overdue = ack->overdue,
+                    n_awaiting = ack->awaiting;
       json waiting = json::array();
-      for (const auto& [id, s] : sent) {
-        if (acked.contains(id)) {
-          ++n_acked;
-          continue;
-        }
-        const auto age = std::chrono::duration_cast<std::chrono::seconds>(now - s.first);
-        const bool overdue = within.count() > 0 && now - s.first > within;
-        (overdue ? n_overdue : n_awaiting) += 1;
-        if (waiting.size() < kMaxUnacknowledgedListed) {
-          auto doc = store_.GetDocument(id);
-          waiting.push_back({{"document_id", id},
-                             {"po_number", doc.ok() ? doc->po_number : ""},
-                             {"sent_at", Time(s.first)},
-                             {"age_seconds", age.count()},
-                             {"age", FormatDuration(age)},
-                             {"overdue", overdue}});
-        }
+      for (const auto& u : ack->unacknowledged) {
+        const auto age = std::chrono::duration_cast<std::chrono::seconds>(now - u.sent_at);
+        auto doc = store_.GetDocument(u.document_id);
+        waiting.push_back({{"document_id", u.document_id},
+                           {"po_number", doc.ok() ? doc->po_number : ""},
+                           {"sent_at", Time(u.sent_at)},
+                           {"age_seconds", age.count()},
+                           {"age", FormatDuration(age)},
+                           {"overdue", u.overdue}});
       }
       std::string status = within.count() == 0 ? "not_expected"
                            : n_overdue > 0     ? "overdue"
@@ -485,7 +457,7 @@ ConsoleResponse ConsoleApi::Route(const ConsoleRequest& req, const std::string& 
                      {"ack",
                       {{"status", status},
                        {"window_days", options_.ack_window.count() / 24},
-                       {"sent", sent.size()},
+                       {"sent", ack->sent},
                        {"acknowledged", n_acked},
                        {"awaiting", n_awaiting},
                        {"overdue", n_overdue},

@@ -108,6 +108,7 @@ OpsServer::OpsServer(OpsServerOptions options, Metrics* metrics) : impl_(new Imp
     res.set_content(s.ok() ? "ready\n" : "not ready: " + s.ToString() + "\n", "text/plain");
   });
   impl->http.Get("/metrics", [impl](const httplib::Request&, httplib::Response& res) {
+    if (impl->options.before_scrape) impl->options.before_scrape(*impl->metrics);
     res.set_content(impl->metrics->RenderPrometheus(), "text/plain; version=0.0.4");
   });
   if (impl->options.console) {

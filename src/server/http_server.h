@@ -41,6 +41,9 @@ struct OpsServerOptions {
   std::function<void(const std::string& flow, const std::string& peer)> on_trigger;
   std::function<void(const std::string& peer, const std::string& reason)> on_denied;
   std::function<Status()> ready;  // nullptr = always ready
+  // Called before each /metrics answer to refresh the gauges computed from outside state (the
+  // store, the runner, the clients; see ops_metrics.h). nullptr = none.
+  std::function<void(Metrics&)> before_scrape;
   // The ops console, served at /, /assets/ and /api/ (nullptr = none). It requires
   // authentication when `host` is not a loopback address (see console.h).
   std::shared_ptr<ConsoleApi> console;

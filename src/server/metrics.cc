@@ -65,6 +65,14 @@ void Metrics::Set(std::string_view name, const Labels& labels, double value) {
   families_[std::string(name)].series[Render(labels)] = value;
 }
 
+void Metrics::ReplaceSeries(std::string_view name,
+                            const std::vector<std::pair<Labels, double>>& series) {
+  std::map<std::string, double> rendered;
+  for (const auto& [labels, value] : series) rendered[Render(labels)] = value;
+  std::lock_guard lock(mu_);
+  families_[std::string(name)].series = std::move(rendered);
+}
+
 double Metrics::Value(std::string_view name, const Labels& labels) const {
   std::lock_guard lock(mu_);
   auto f = families_.find(name);

@@ -29,6 +29,9 @@ class Metrics {
   void Describe(std::string_view name, MetricType type, std::string_view help);
   void Inc(std::string_view name, const Labels& labels = {}, int64_t by = 1);
   void Set(std::string_view name, const Labels& labels, double value);
+  // Replaces every series of the family at once (a gauge recomputed at scrape time, where a
+  // label set that disappeared, say a state with no documents left, must not linger).
+  void ReplaceSeries(std::string_view name, const std::vector<std::pair<Labels, double>>& series);
   // The current value of one series (0 when absent); for tests and `status`.
   double Value(std::string_view name, const Labels& labels = {}) const;
   std::string RenderPrometheus() const;

@@ -12,11 +12,14 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "common/curl_http_client.h"
+#include "store/store.h"
 
 namespace {
 
@@ -264,4 +267,134 @@ TEST_F(DaemonTest, OnceRunsTheEnabledFlowsAndReportsTheOneThatFailed) {
   EXPECT_EQ(out.find("private-key-5678"), std::string::npos) << out;
 }
 
+// Seeds the daemon's store (before it starts) as an hour ago: one pending 850 in po_outbound (due
+// since then) and one parked 810 in invoice_inbound.
+void SeedStore(const fs::path& dir) {
+  mlc::FakeClock clock(mlc::SystemClock::Get().Now() - 1h);
+  auto store = mlc::store::OpenStore("sqlite://" + (dir / "state.db").string(), clock);
+  ASSERT_TRUE(store.ok()) << store.status();
+  mlc::store::NewDocument po;
+  po.idempotency_key = "mlc-850-ACME-PO1";
+  po.type = "850";
+  po.partner = "ACME";
+  po.po_number = "PO1";
+  po.step = "send";
+  ASSERT_TRUE((*store)->Ingest({.flow = "po_outbound", .documents = {po}, .cursor = {}}).ok());
+  mlc::store::NewDocument inv = po;
+  inv.idempotency_key = "mlc-810-ACME-INV1";
+  inv.type = "810";
+  inv.direction = mlc::store::Direction::kIn;
+  inv.state = mlc::store::DocState::kParked;
+  inv.error = mlc::FailedPreconditionError("no receipt for PO1");
+  ASSERT_TRUE((*store)->Ingest({.flow = "invoice_inbound", .documents = {inv}, .cursor = {}}).ok());
+}
+
+std::map<std::string, double> ScrapeMetrics(int port) {
+  mlc::CurlHttpClient http;
+  mlc::HttpRequest req;
+  req.url = "http://127.0.0.1:" + std::to_string(port) + "/metrics";
+  auto r = http.Send(req);
+  EXPECT_TRUE(r.ok()) << r.status();
+  std::map<std::string, double> out;
+  if (!r.ok()) return out;
+  std::istringstream in(r->body);
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty() || line[0] == '#') continue;
+    const auto sp = line.rfind(' ');
+    out[line.substr(0, sp)] = std::stod(line.substr(sp + 1));
+  }
+  return out;
+}
+
+struct CliResult {
+  int code = -1;
+  std::string out;
+};
+
+// Runs `ml-connector -c CONFIG ARGS` to completion; stdout only (stderr to a file beside it).
+CliResult RunCli(const fs::path& dir, const std::string& args) {
+  const std::string cmd = "T_NS_CLIENT=client-id-1234 T_NS_KEY=private-key-5678 "
+                          "T_CLEO_PASSWORD=cleo-password-9012 " +
+                          std::string(MLC_CONNECTOR_BIN) + " -c " + (dir / "ml.yaml").string() +
+                          " " + args + " 2>" + (dir / "cli.err").string();
+  CliResult r;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (p == nullptr) return r;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  const int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+TEST_F(DaemonTest, MetricsReportDocumentsLagFlowsAndNetsuiteCalls) {
+  SeedStore(dir_);
+  Daemon d(config());
+  auto running = d.WaitFor("ml-connector running");
+  ASSERT_FALSE(running.is_null()) << "daemon did not start";
+  auto m = ScrapeMetrics(PortOf(running));
+  EXPECT_EQ(m[R"(mlc_documents{flow="po_outbound",state="pending"})"], 1);
+  EXPECT_EQ(m[R"(mlc_documents{flow="invoice_inbound",state="parked"})"], 1);
+  EXPECT_EQ(m["mlc_store_up"], 1);
+  // The 850 has been due for an hour (plus the seconds this test took).
+  const double lag = m[R"(mlc_relay_lag_seconds{flow="po_outbound"})"];
+  EXPECT_GE(lag, 3600);
+  EXPECT_LT(lag, 3600 + 120);
+  EXPECT_EQ(m[R"(mlc_relay_lag_seconds{flow="invoice_inbound"})"], 0);  // parked is not due
+  // po_outbound is scheduled every 5m: registered, not run yet, nothing sent to NetSuite.
+  ASSERT_TRUE(m.count(R"(mlc_flow_runs_total{flow="po_outbound"})"));
+  EXPECT_EQ(m[R"(mlc_flow_runs_total{flow="po_outbound"})"], 0);
+  EXPECT_EQ(m[R"(mlc_flow_running{flow="po_outbound"})"], 0);
+  ASSERT_TRUE(m.count(R"(mlc_netsuite_requests_total{outcome="ok"})"));
+  EXPECT_EQ(m[R"(mlc_netsuite_requests_total{outcome="ok"})"], 0);
+  ASSERT_TRUE(m.count(R"(mlc_netsuite_token_requests_total{outcome="ok"})"));
+  EXPECT_EQ(m["mlc_netsuite_retries_total"], 0);
+  d.Signal(SIGTERM);
+  EXPECT_EQ(d.Wait(), 0);
+}
+
+TEST_F(DaemonTest, StatusReadsTheStoreAndAsksTheRunningDaemon) {
+  SeedStore(dir_);
+  // Without a daemon: the store's view, for people and as JSON.
+  CliResult human = RunCli(dir_, "status");
+  EXPECT_EQ(human.code, 0) << human.out;
+  EXPECT_NE(human.out.find("po_outbound"), std::string::npos) << human.out;
+  EXPECT_NE(human.out.find("every 5m"), std::string::npos) << human.out;
+  EXPECT_NE(human.out.find("BACKLOG"), std::string::npos) << human.out;
+
+  Daemon d(config());
+  auto running = d.WaitFor("ml-connector running");
+  ASSERT_FALSE(running.is_null()) << "daemon did not start";
+  const std::string url = "http://127.0.0.1:" + std::to_string(PortOf(running));
+  CliResult r = RunCli(dir_, "status --json --url " + url);
+  ASSERT_EQ(r.code, 0) << r.out;
+  auto st = nlohmann::json::parse(r.out, nullptr, false);
+  ASSERT_TRUE(st.is_object()) << r.out;
+  EXPECT_EQ(st["daemon"]["reachable"], true);
+  std::map<std::string, nlohmann::json> flows;
+  for (const auto& f : st["flows"]) flows[f["name"].get<std::string>()] = f;
+  ASSERT_TRUE(flows.count("po_outbound")) << r.out;
+  const auto& po = flows["po_outbound"];
+  EXPECT_EQ(po["enabled"], true);
+  EXPECT_EQ(po["schedule"], "every 5m");
+  EXPECT_EQ(po["documents"]["pending"], 1);
+  EXPECT_EQ(po["backlog"], 1);
+  EXPECT_GE(po["relay_lag_seconds"].get<int64_t>(), 3600);
+  EXPECT_EQ(po["daemon"]["runs"], 0);  // from the daemon's /api/flows
+  EXPECT_FALSE(po["daemon"]["next_due"].is_null());
+  ASSERT_TRUE(flows.count("invoice_inbound")) << r.out;  // in the store, not in the config
+  EXPECT_EQ(flows["invoice_inbound"]["enabled"], false);
+  EXPECT_EQ(flows["invoice_inbound"]["parked"], 1);
+
+  d.Signal(SIGTERM);
+  ASSERT_EQ(d.Wait(), 0);
+  // The daemon is gone: status still shows the store, says so, and exits 1.
+  CliResult gone = RunCli(dir_, "status --url " + url);
+  EXPECT_EQ(gone.code, 1) << gone.out;
+  EXPECT_NE(gone.out.find("NOT answering"), std::string::npos) << gone.out;
+  EXPECT_NE(gone.out.find("po_outbound"), std::string::npos) << gone.out;
+}
+
 }  // namespace
+
