@@ -843,13 +843,14 @@ Status FaInboundFlow::ReportOverdue(RunSummary& summary) {
     store::DocumentQuery q;
     q.flow = std::string("po_outbound");
     q.partner = partner.id;
-    q.state = store::DocState::kDone;
     q.since = now - std::chrono::hours(24 * 30);
     q.limit = 500;
     for (;;) {
       ASSIGN_OR_RETURN(auto docs, env_.store->ListDocuments(q));
       for (const auto& d : docs) {
-        if (now - d.updated_at < partner.expect_997_within) continue;
+        // Sent: done, or past "send" and waiting to write its status onto the PO.
+        const bool sent = d.state == store::DocState::kDone || d.step == "writeback";
+        if (!sent || now - d.updated_at < partner.expect_997_within) continue;
         store::AuditQuery aq;
         aq.document_id = d.id;
         aq.event = std::string(store::event::kAcknowledged);
