@@ -482,6 +482,10 @@ const Spec<FlowConfig>& FlowSpec() {
     s->Duration("settle", &FlowConfig::settle)
         .Default("30s")
         .Doc("Ignore changes younger than this (they may still be in flight).");
+    s->Duration("lease", &FlowConfig::lease)
+        .Default("5m")
+        .Doc("How long one step may hold a document; a document whose worker died is taken up "
+             "again after this. Longer than the slowest step.");
     return s;
   }();
   return *spec;

@@ -190,6 +190,7 @@ struct FlowConfig {
   Schedule schedule;
   Duration lookback{0};
   Duration settle{0};
+  Duration lease{0};  // how long a relay step may hold a document before others reclaim it
 };
 
 // The flows ml-connector knows (the keys allowed under `flows`).

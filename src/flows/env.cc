@@ -29,6 +29,12 @@ store::RelayOptions RelayOptionsFor(const FlowEnv& env, std::string_view flow) {
   o.worker_id = env.worker_id;
   o.flows = {std::string(flow)};
   o.backoff = env.backoff;
+  if (env.config != nullptr) {
+    auto fc = env.config->flows.find(std::string(flow));
+    if (fc != env.config->flows.end() && fc->second.lease.count() > 0) {
+      o.lease_duration = fc->second.lease;
+    }
+  }
   return o;
 }
 

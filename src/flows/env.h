@@ -53,7 +53,9 @@ const config::PartnerConfig* PartnerForVendor(const config::Config& config,
 // True when `flow` is configured and enabled.
 bool FlowEnabled(const config::Config& config, std::string_view flow);
 
-// Relay options for one flow's steps.
+// Relay options for one flow's steps: the worker id and backoff from `env`, the lease from the
+// flow's config (`flows.<flow>.lease`; a killed worker's in_flight document is claimable again
+// once its lease has expired).
 store::RelayOptions RelayOptionsFor(const FlowEnv& env, std::string_view flow);
 
 // Adds a relay's stats to a run summary's counts.
