@@ -7,6 +7,7 @@
 //   netsuite token         gets an OAuth 2.0 access token (oauth2_m2m only; TBA has no token)
 //   netsuite suiteql       SELECT id FROM currency, one row (not run when the token failed)
 //   cleo login             the REST API password grant as cleo.username
+//   cleo mailboxes         the REST API's connections (paged) name every http partner mailbox
 //   cleo <PARTNER> inbox   lists each partner's inbox through its transport (http: as the
 //                          mailbox's Local HTTP User; folder: the directory)
 // then "check: all N passed" or "check: K of N failed". Remote calls get at most two attempts
@@ -14,6 +15,7 @@
 // pass, 1 otherwise, 2 for an invalid config. Reasons are errors (Status); every secret is
 // registered for redaction before it is used, so a reason never carries one.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <chrono>
@@ -125,14 +127,39 @@ int RunCheck(const std::string& path) {
 
   // Cleo.
   CurlHttpClient cleo_http(cleo::HttpOptionsFromConfig(cfg.cleo));
+  std::unique_ptr<cleo::Session> session;
   checker.Run("cleo login", [&]() -> Result<std::string> {
     ASSIGN_OR_RETURN(std::string password, secret(cfg.cleo.password, "cleo.password"));
     ASSIGN_OR_RETURN(cleo::SessionOptions options,
                      cleo::SessionOptionsFromConfig(cfg.cleo, password));
-    cleo::Session session(cleo_http, std::move(options));
-    RETURN_IF_ERROR(session.Token().status());
+    auto s = std::make_unique<cleo::Session>(cleo_http, std::move(options));
+    RETURN_IF_ERROR(s->Token().status());
+    session = std::move(s);  // the mailbox discovery below needs a working login
     return std::string();
   });
+  // Discovery through the REST API: every http partner's mailbox must be a Cleo connection.
+  std::vector<std::string> mailboxes;
+  for (const config::PartnerConfig& p : cfg.partners) {
+    if (p.transport.type == config::TransportType::kHttp) mailboxes.push_back(p.transport.mailbox);
+  }
+  if (session && !mailboxes.empty()) {
+    checker.Run("cleo mailboxes", [&]() -> Result<std::string> {
+      cleo::RestApi api(*session);
+      ASSIGN_OR_RETURN(std::vector<cleo::Connection> connections, api.ListConnections());
+      std::vector<std::string> missing;
+      for (const std::string& m : mailboxes) {
+        const bool found = std::any_of(connections.begin(), connections.end(),
+                                       [&](const cleo::Connection& c) { return c.alias == m; });
+        if (!found) missing.push_back(m);
+      }
+      if (!missing.empty()) {
+        return FailedPreconditionError(
+            "{} connection(s) listed, but no connection is named {} (transport.mailbox)",
+            connections.size(), fmt::join(missing, ", "));
+      }
+      return fmt::format("{} connection(s); every partner mailbox found", connections.size());
+    });
+  }
   for (const config::PartnerConfig& partner : cfg.partners) {
     checker.Run(fmt::format("cleo {} inbox", partner.id), [&]() -> Result<std::string> {
       std::string password;

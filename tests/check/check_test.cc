@@ -286,7 +286,9 @@ TEST_F(CheckTest, AllChecksPassAgainstTheSandboxes) {
   EXPECT_THAT(out, HasSubstr("ok   cleo ACME inbox (http acme, "));
   EXPECT_THAT(out, HasSubstr("ok   cleo GLOBEX inbox (http globex, "));
   EXPECT_THAT(out, HasSubstr("ok   cleo INITECH inbox (folder "));
-  EXPECT_THAT(out, HasSubstr("check: all 7 passed"));
+  EXPECT_THAT(out, HasSubstr("ok   cleo mailboxes ("));
+  EXPECT_THAT(out, HasSubstr("every partner mailbox found"));
+  EXPECT_THAT(out, HasSubstr("check: all 8 passed"));
   EXPECT_THAT(out, Not(HasSubstr("FAIL")));
 }
 
@@ -313,7 +315,7 @@ TEST_F(CheckTest, WrongMailboxPasswordFailsThatPartnerOnly) {
   EXPECT_THAT(out, HasSubstr("FAIL cleo ACME inbox: "));
   EXPECT_THAT(out, HasSubstr("ok   cleo GLOBEX inbox"));
   EXPECT_THAT(out, HasSubstr("ok   cleo login"));
-  EXPECT_THAT(out, HasSubstr("check: 1 of 7 failed"));
+  EXPECT_THAT(out, HasSubstr("check: 1 of 8 failed"));
   EXPECT_THAT(out + err, Not(HasSubstr("wrong-acme-password-0815")));
 }
 
@@ -324,7 +326,7 @@ TEST_F(CheckTest, MissingVaultEntryNamesTheKey) {
   EXPECT_THAT(out, HasSubstr("FAIL netsuite client: "));
   EXPECT_THAT(out, HasSubstr("netsuite.auth.oauth2.private_key (vault:no_such_key)"));
   EXPECT_THAT(out, HasSubstr("ok   cleo login"));
-  EXPECT_THAT(out, HasSubstr("check: 1 of 6 failed"));
+  EXPECT_THAT(out, HasSubstr("check: 1 of 7 failed"));
 }
 
 TEST_F(CheckTest, InvalidConfigIsAUsageError) {
