@@ -12,6 +12,8 @@
 // ReplayedExceptionBillsOnceAndOnlyOnce: a parked ACME price variance, the tolerance raised in
 // the config, the document replayed by "test": one bill; a second replay is refused and bills
 // nothing.
+//
+// TheFlowsLeaseComesFromTheConfig: flows.<name>.lease reaches the relay.
 #include <gtest/gtest.h>
 
 #include <iostream>
@@ -83,8 +85,8 @@ TEST(FlowsFaultsTest, FailedCallsChangeNothingTheBusinessSees) {
 
   // The faulty world: the same seed, NetSuite failing all the time.
   sandbox::netsuite::Faults faults;
-  faults.error_rate = 0.2;  // 503 before processing
-  faults.drop_rate = 0.1;   // the connection dropped after processing
+  faults.error_rate = 0.15;  // 503 before processing
+  faults.drop_rate = 0.3;    // the connection dropped after processing
   faults.latency = std::chrono::milliseconds(1);
   WorldOptions o;
   o.faults = faults;
@@ -112,6 +114,7 @@ TEST(FlowsFaultsTest, FailedCallsChangeNothingTheBusinessSees) {
   const auto stats = faulty.rig_->sandbox->stats();
   const auto client = faulty.rig_->client->stats();
   int64_t retry_scheduled = 0;
+  int64_t bills_found = 0;  // bill creates retried after a lost answer
   store::DocumentQuery all;
   all.limit = 100000;
   auto docs = faulty.store_->ListDocuments(all);
@@ -121,13 +124,22 @@ TEST(FlowsFaultsTest, FailedCallsChangeNothingTheBusinessSees) {
     q.document_id = d.id;
     auto events = faulty.store_->QueryAudit(q);
     ASSERT_TRUE(events.ok());
-    for (const auto& e : *events) retry_scheduled += e.retry_class == "retriable" ? 1 : 0;
+    for (const auto& e : *events) {
+      retry_scheduled += e.retry_class == "retriable" ? 1 : 0;
+      // A bill step whose earlier answer was lost found its bill instead of making a second.
+      bills_found += e.detail.find("vendor bill") != std::string::npos &&
+                             (e.detail.find("already existed") != std::string::npos ||
+                              e.detail.find("found after a lost answer") != std::string::npos)
+                         ? 1
+                         : 0;
+    }
   }
   std::cout << fmt::format(
       "faults: {} requests, {} 503s, {} dropped after processing; client retries {}, "
-      "ambiguous writes resolved {}; step failures retried by the relay {}; failed flow runs {}\n",
+      "ambiguous writes resolved {}; bills found on a retry {}; step failures retried by the relay "
+      "{}; failed flow runs {}\n",
       stats.requests, stats.injected_errors, stats.dropped, client.retries, client.ambiguous_writes,
-      retry_scheduled, faulty_failed);
+      bills_found, retry_scheduled, faulty_failed);
   EXPECT_GT(stats.injected_errors, 0);
   EXPECT_GT(stats.dropped, 0);
   EXPECT_GT(client.retries, 0);
@@ -151,6 +163,20 @@ TEST(FlowsFaultsTest, FailedCallsChangeNothingTheBusinessSees) {
   EXPECT_EQ(
       got.states.count("pending") + got.states.count("in_flight") + got.states.count("retry_wait"),
       0u);
+}
+
+// `flows.<name>.lease` is the lease of that flow's relay steps: how soon a killed worker's
+// in_flight documents are claimable again (tests/e2e/kill_test relies on it).
+TEST(FlowsFaultsTest, TheFlowsLeaseComesFromTheConfig) {
+  auto loaded = config::LoadConfigText(
+      testing::ReplaceAll(testing::kWorldConfig, "po_outbound: {schedule: every 5m}",
+                          "po_outbound: {schedule: every 5m, lease: 2s}"),
+      [](const std::string& name) -> std::optional<std::string> { return "secret-" + name; });
+  ASSERT_TRUE(loaded.ok()) << (loaded.errors.empty() ? "" : loaded.errors[0].ToString());
+  FlowEnv env;
+  env.config = &loaded.config;
+  EXPECT_EQ(RelayOptionsFor(env, kPoOutbound).lease_duration, std::chrono::seconds(2));
+  EXPECT_EQ(RelayOptionsFor(env, kInvoiceInbound).lease_duration, std::chrono::minutes(5));
 }
 
 TEST(FlowsFaultsTest, ReplayedExceptionBillsOnceAndOnlyOnce) {
