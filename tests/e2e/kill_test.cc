@@ -125,7 +125,7 @@ TEST(KillTest, KilledRunsLoseNothingAndDuplicateNothing) {
   const fs::path creds_file = out / "netsuite-credentials.json";
   procs.pids.push_back(Spawn(
       {sandbox, "netsuite", "--port", "0", "--db", (out / "netsuite.db").string(), "--credentials",
-       creds_file.string(), "--vendors", "12", "--items", "60", "--pos", "30", "--max-lines", "3"},
+       creds_file.string(), "--vendors", "12", "--items", "60", "--pos", "60", "--max-lines", "3"},
       out / "netsuite.log"));
   const int ns_port = WaitPort(out / "netsuite.log");
   ASSERT_GT(ns_port, 0) << ReadAll(out / "netsuite.log");
@@ -207,12 +207,9 @@ TEST(KillTest, KilledRunsLoseNothingAndDuplicateNothing) {
     return docs.ok() ? static_cast<int>(docs->size()) : 0;
   };
 
-  // How long an undisturbed run takes here (the kills land anywhere within it).
-  auto t0 = std::chrono::steady_clock::now();
-  ASSERT_EQ(RunToEnd(run_once, out / "run-first.log"), 0) << ReadAll(out / "run-first.log");
-  const auto full_run =
-      std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - t0);
-  partners_step();
+  // About how long an undisturbed run takes here (ASan build): the random kills land within it.
+  // The very first runs are killed too, so the POs go out under kills as well.
+  const milliseconds full_run(2000);
 
   // Each cycle: two kills at a random moment of the run, and two at a random moment (0..30 ms)
   // after documents are seen in flight (a reader polls the store while the run works), then the
@@ -272,10 +269,8 @@ TEST(KillTest, KilledRunsLoseNothingAndDuplicateNothing) {
   }
   EXPECT_EQ(RunToEnd(run_once, out / "run-last.log"), 0) << ReadAll(out / "run-last.log");
   std::cout << fmt::format(
-      "an undisturbed run took {} ms; {} runs killed ({} with documents in flight, {} in all), "
-      "{} finished before their kill\n",
-      full_run.count(), kills, caught_in_flight > 0 ? "some" : "none", caught_in_flight,
-      finished_before_kill);
+      "{} runs killed ({} with documents in flight, {} in all), {} finished before their kill\n",
+      kills, caught_in_flight > 0 ? "some" : "none", caught_in_flight, finished_before_kill);
   EXPECT_GE(kills, 6) << "most runs should have been killed mid-way";
   EXPECT_GT(caught_in_flight, 0) << "no kill caught a document in flight: the reclaim path was "
                                     "not exercised";
