@@ -1,8 +1,11 @@
 #include "flows/po_outbound.h"
 
 #include <algorithm>
+#include <atomic>
 #include <map>
+#include <mutex>
 #include <set>
+#include <thread>
 #include <utility>
 
 #include <fmt/format.h>
@@ -94,6 +97,7 @@ struct Prepared {
   const config::PartnerConfig* partner = nullptr;
   std::string internal_id;
   std::string number;
+  std::string vendor;  // NetSuite internal id (the SuiteQL row's entity)
   int revision = 0;     // documents recorded for this PO before (the idempotency key's r<n>)
   int sent_before = 0;  // of those, the ones that went out (0: this is the original 850)
   std::string fingerprint;
@@ -278,6 +282,7 @@ Status PoOutboundFlow::Ingest(RunContext& ctx, RunSummary& summary) {
     ASSIGN_OR_RETURN(h.tranid, row.Require("tranid"));
     ASSIGN_OR_RETURN(h.entity, row.Require("entity"));
     headers.push_back(std::move(h));
+    ctx.Progress("polling purchase orders", static_cast<int64_t>(headers.size()));
     return Status::Ok();
   });
   if (!polled.ok() && polled.status().message() != enough.message()) {
@@ -287,7 +292,8 @@ Status PoOutboundFlow::Ingest(RunContext& ctx, RunSummary& summary) {
   summary.counts["polled"] += static_cast<int64_t>(headers.size());
   if (headers.empty()) return Status::Ok();
 
-  // Full records of the POs whose vendor has a partner profile that exchanges 850s.
+  // Full records of the POs whose vendor has a partner profile that exchanges 850s, read by as
+  // many threads as the client's concurrency limit allows (the governor keeps NetSuite's limit).
   std::vector<Prepared> prepared;
   std::set<std::string> unmapped_vendors, item_ids, vendor_ids;
   for (const Header& h : headers) {
@@ -301,16 +307,46 @@ Status PoOutboundFlow::Ingest(RunContext& ctx, RunSummary& summary) {
       summary.counts["partner_takes_no_850"] += 1;
       continue;
     }
-    ASSIGN_OR_RETURN(json record, env_.netsuite->GetRecord("purchaseOrder", h.id)
-                                      .WithContext("reading purchase order " + h.tranid));
-    for (auto& id : ItemIdsOf(record)) item_ids.insert(std::move(id));
-    vendor_ids.insert(h.entity);
     Prepared p;
     p.partner = partner;
     p.internal_id = h.id;
     p.number = h.tranid;
-    p.record = std::move(record);
+    p.vendor = h.entity;
     prepared.push_back(std::move(p));
+  }
+  {
+    std::vector<Status> errors(prepared.size());
+    std::atomic<size_t> next{0};
+    std::atomic<int64_t> done{0};
+    std::mutex progress_mu;
+    auto worker = [&] {
+      for (size_t i; (i = next++) < prepared.size();) {
+        if (ctx.stopping()) {
+          errors[i] = CancelledError("stopping");
+          continue;
+        }
+        auto record = env_.netsuite->GetRecord("purchaseOrder", prepared[i].internal_id);
+        if (record.ok()) {
+          prepared[i].record = std::move(*record);
+        } else {
+          errors[i] = std::move(record).status().WithContext("reading purchase order " +
+                                                             prepared[i].number);
+        }
+        std::lock_guard lock(progress_mu);
+        ctx.Progress("reading purchase orders", ++done, static_cast<int64_t>(prepared.size()));
+      }
+    };
+    const size_t threads = std::clamp<size_t>(
+        static_cast<size_t>(env_.netsuite->options().concurrency_limit), 1, prepared.size() + 1);
+    std::vector<std::thread> pool;
+    for (size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
+    worker();
+    for (auto& t : pool) t.join();
+    for (Status& e : errors) RETURN_IF_ERROR(e);
+  }
+  for (const Prepared& p : prepared) {
+    for (auto& id : ItemIdsOf(p.record)) item_ids.insert(std::move(id));
+    vendor_ids.insert(p.vendor);
   }
   for (const auto& v : unmapped_vendors) {
     summary.notes.push_back(fmt::format(
