@@ -263,7 +263,7 @@ class InvoiceInboundFlow::ParseStep final : public store::StepHandler {
     }
 
     // One child document per accepted transaction set.
-    std::vector<store::NewDocument> children;
+    std::vector<std::pair<std::string, store::NewDocument>> children;  // (flow, document)
     std::vector<std::string> rejected;
     int accepted = 0;
     {
@@ -335,9 +335,7 @@ class InvoiceInboundFlow::ParseStep final : public store::StepHandler {
             c.payloads.push_back(JsonPayload(c.step, "set", SetRef{doc.id, k, j, i}.ToJson()));
             c.audit.push_back(Audit(env_, store::event::kReceived, kParse,
                                     fmt::format("{} {} in file document {}", id, st02, doc.id)));
-            children.push_back(std::move(c));
-            // The flow travels in the key's owner: remember it alongside.
-            child_flows_.push_back(flow);
+            children.emplace_back(std::move(flow), std::move(c));
             ++accepted;
             break;
           }
@@ -346,19 +344,17 @@ class InvoiceInboundFlow::ParseStep final : public store::StepHandler {
         }
       }
     }
-    std::vector<std::string> flows = std::move(child_flows_);
-    child_flows_.clear();
     Status recorded = ctx.store().Transact([&](store::Transaction& tx) -> Status {
-      for (size_t n = 0; n < children.size(); ++n) {
-        ASSIGN_OR_RETURN(auto ins, tx.InsertDocument(flows[n], children[n]));
+      for (const auto& [flow, child] : children) {
+        ASSIGN_OR_RETURN(auto ins, tx.InsertDocument(flow, child));
         if (!ins.second) continue;
-        for (const auto& p : children[n].payloads) RETURN_IF_ERROR(tx.PutPayload(ins.first, p));
-        for (const auto& a : children[n].audit) RETURN_IF_ERROR(tx.AppendAudit(ins.first, a));
-        if (children[n].state == store::DocState::kParked) {
+        for (const auto& p : child.payloads) RETURN_IF_ERROR(tx.PutPayload(ins.first, p));
+        for (const auto& a : child.audit) RETURN_IF_ERROR(tx.AppendAudit(ins.first, a));
+        if (child.state == store::DocState::kParked) {
           RETURN_IF_ERROR(tx.AppendAudit(ins.first, {.event = std::string(store::event::kParked),
-                                                     .step = children[n].step,
+                                                     .step = child.step,
                                                      .actor = env_.worker_id,
-                                                     .error = children[n].error}));
+                                                     .error = child.error}));
         }
       }
       return Status::Ok();
@@ -387,7 +383,6 @@ class InvoiceInboundFlow::ParseStep final : public store::StepHandler {
  private:
   const FlowEnv& env_;
   std::vector<std::string>& notes_;
-  std::vector<std::string> child_flows_;
 };
 
 // ---- fa_outbound: send_997 -----------------------------------------------------------------
