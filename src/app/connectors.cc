@@ -28,7 +28,8 @@ Result<cleo::FileTransport*> Connectors::Transport(const config::PartnerConfig& 
   }
   ASSIGN_OR_RETURN(std::unique_ptr<cleo::FileTransport> t,
                    cleo::MakeTransport(config_.cleo, partner, password, *cleo_http_,
-                                       RealFileSystem()));
+                                       RealFileSystem(),
+                                       cleo::TransportLimitsFromConfig(config_.cleo)));
   return transports_.emplace(partner.id, std::move(t)).first->second.get();
 }
 

@@ -32,6 +32,7 @@ Result<SessionOptions> SessionSettings(const config::CleoConfig& cleo) {
   if (cleo.retry.max_attempts > 0) o.retry.max_attempts = cleo.retry.max_attempts;
   if (cleo.retry.initial_backoff.count() > 0) o.retry.initial = cleo.retry.initial_backoff;
   if (cleo.retry.max_backoff.count() > 0) o.retry.max_delay = cleo.retry.max_backoff;
+  o.refuse_vulnerable_server = cleo.refuse_vulnerable_server;
   return o;
 }
 
@@ -51,6 +52,12 @@ TransportPassword TransportPasswordOf(const config::CleoConfig& cleo,
             fmt::format("partners[id={}].transport.password", partner.id)};
   }
   return {cleo.password, "cleo.password"};
+}
+
+TransportLimits TransportLimitsFromConfig(const config::CleoConfig& cleo) {
+  TransportLimits l;
+  l.max_file_bytes = static_cast<uint64_t>(cleo.max_file_size_mb) << 20;
+  return l;
 }
 
 CurlHttpClientOptions HttpOptionsFromConfig(const config::CleoConfig& cleo) {
@@ -80,6 +87,7 @@ Result<std::unique_ptr<FileTransport>> MakeTransport(const config::CleoConfig& c
     o.request_timeout = session.request_timeout;
     o.connect_timeout = session.connect_timeout;
     o.retry = session.retry;
+    o.refuse_vulnerable_server = cleo.refuse_vulnerable_server;
     ASSIGN_OR_RETURN(auto transport,
                      std::move(HttpTransport::Create(http, std::move(o), limits)).WithContext(ctx));
     return std::unique_ptr<FileTransport>(std::move(transport));

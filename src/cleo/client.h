@@ -40,6 +40,9 @@ namespace mlc::cleo {
 Result<SessionOptions> SessionOptionsFromConfig(const config::CleoConfig& cleo,
                                                 std::string_view password = {});
 
+// The transport limits of the `cleo` section (max_file_size_mb).
+TransportLimits TransportLimitsFromConfig(const config::CleoConfig& cleo);
+
 // CurlHttpClient options for Cleo: TLS verification unless `verify_tls: false`, the CA file.
 CurlHttpClientOptions HttpOptionsFromConfig(const config::CleoConfig& cleo);
 

@@ -1,5 +1,7 @@
 #include "cleo/folder_transport.h"
 
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -227,6 +229,38 @@ TEST(TransportPasswordTest, HttpTransportWithoutPasswordNamesTheKey) {
   EXPECT_EQ(t.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_NE(t.status().message().find("partners[id=ACME].transport.password"), std::string::npos)
       << t.status();
+}
+
+TEST(TransportLimitsTest, TheConfiguredSizeLimitReachesTheTransport) {
+  const auto root = std::filesystem::temp_directory_path() /
+                    ("mlc-limits-" + std::to_string(getpid()));
+  std::filesystem::remove_all(root);
+  std::filesystem::create_directories(root / "inbox");
+  std::filesystem::create_directories(root / "outbox");
+  config::CleoConfig cleo;
+  cleo.max_file_size_mb = 1;
+  cleo.refuse_vulnerable_server = true;
+  config::PartnerConfig p;
+  p.id = "ACME";
+  p.transport.type = config::TransportType::kFolder;
+  p.transport.inbox = (root / "inbox").string();
+  p.transport.outbox = (root / "outbox").string();
+  class NoHttp : public HttpClient {
+    Result<HttpResponse> Send(const HttpRequest&) override { return InternalError("no"); }
+  } http;
+  EXPECT_EQ(TransportLimitsFromConfig(cleo).max_file_bytes, 1u << 20);
+  auto t = MakeTransport(cleo, p, "", http, RealFileSystem(), TransportLimitsFromConfig(cleo));
+  ASSERT_TRUE(t.ok()) << t.status();
+  EXPECT_EQ((*t)->PutOutbox("ACME_850_000000001_1_0001.x12", std::string((1u << 20) + 1, 'x'))
+                .code(),
+            StatusCode::kOutOfRange);
+  EXPECT_TRUE((*t)->PutOutbox("ACME_850_000000001_1_0001.x12", "ISA*small").ok());
+  cleo.base_url = "https://cleo.test";
+  cleo.username = "api";
+  auto so = SessionOptionsFromConfig(cleo, "pw-1234");
+  ASSERT_TRUE(so.ok()) << so.status();
+  EXPECT_TRUE(so->refuse_vulnerable_server);
+  std::filesystem::remove_all(root);
 }
 
 }  // namespace

@@ -296,6 +296,16 @@ const Spec<CleoConfig>& CleoSpec() {
         .Doc("Verify the server certificate. Turn off only for a test server.");
     s->Path("ca_file", &CleoConfig::ca_file)
         .Doc("PEM bundle to trust instead of the system store (self-signed Harmony).");
+    s->Bool("refuse_vulnerable_server", &CleoConfig::refuse_vulnerable_server)
+        .Default("false")
+        .Doc("A Harmony/VLTrader before 5.8.0.24 (the 2024 unauthenticated file-write "
+             "vulnerabilities, reference/cleo.md) is always reported at ERROR level; with true, "
+             "every call to it is refused as well.");
+    s->Int("max_file_size_mb", &CleoConfig::max_file_size_mb)
+        .Range(1, 4096)
+        .Default("32")
+        .Doc("Largest file fetched from or dropped into a mailbox; larger ones are refused and "
+             "reported, never truncated.");
     s->Section("timeouts", &CleoConfig::timeouts, TimeoutsSpec());
     s->Section("retry", &CleoConfig::retry, RetrySpec());
     return s;

@@ -110,6 +110,8 @@ struct CleoConfig {
   Duration token_max_age{0};
   bool verify_tls = true;
   std::string ca_file;
+  bool refuse_vulnerable_server = false;
+  int max_file_size_mb = 32;
   TimeoutsConfig timeouts;
   RetryConfig retry;
 };
