@@ -113,6 +113,18 @@ CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events
 
 )sql";
 
+// Version 2: named, expiring locks (Store::AcquireLock), one row per name, kept after release so
+// the epoch only grows.
+constexpr std::string_view kV2Locks = R"sql(
+CREATE TABLE flow_locks (
+  name TEXT PRIMARY KEY,
+  owner TEXT NOT NULL,
+  epoch BIGINT NOT NULL,
+  acquired_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL
+);
+)sql";
+
 constexpr std::string_view kMigrationsTable =
     "CREATE TABLE IF NOT EXISTS schema_migrations ("
     "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)";
@@ -135,7 +147,8 @@ std::string Dialectize(std::string_view sql, Dialect d) {
 std::vector<Migration> Build(Dialect d) {
   const bool lite = d == Dialect::kSqlite;
   return {{1, "documents, payloads, audit, cursors, control numbers, secrets",
-           Dialectize(kV1Tables, d) + std::string(lite ? kV1SqliteAudit : kV1PostgresAudit)}};
+           Dialectize(kV1Tables, d) + std::string(lite ? kV1SqliteAudit : kV1PostgresAudit)},
+          {2, "named locks", std::string(kV2Locks)}};
 }
 
 }  // namespace

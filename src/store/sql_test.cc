@@ -100,7 +100,7 @@ TEST(SqlDriverOpenTest, InMemorySqliteWorksAsAStore) {
   auto n = (*s)->AllocateControlNumbers("ACME");
   ASSERT_TRUE(n.ok()) << n.error();
   EXPECT_EQ(n->isa13, "000000001");
-  EXPECT_EQ(*(*s)->SchemaVersion(), 1);
+  EXPECT_EQ(*(*s)->SchemaVersion(), 2);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, SqlDriverTest, ::testing::Values("sqlite", "postgresql"),

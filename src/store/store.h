@@ -224,6 +224,22 @@ struct StateCount {
   Instant latest_update;        // MAX(updated_at)
 };
 
+// A named, expiring lock (Store::AcquireLock): the right to do one kind of work in one process
+// at a time (the daemon takes "ingest:<flow>" around a flow's ingest). `epoch` grows by one on
+// every acquisition, so a holder that lost the lock (it expired and was taken over) can never
+// renew or release its successor's hold.
+struct NamedLock {
+  std::string name;
+  std::string owner;
+  int64_t epoch = 0;
+  Instant expires_at;
+};
+
+struct LockAttempt {
+  bool acquired = false;
+  NamedLock lock;  // ours when acquired, else the current holder's
+};
+
 struct SealedSecret {
   std::string name;
   std::string nonce;
@@ -304,6 +320,30 @@ class Store {
   virtual Status Replay(int64_t document_id, std::string_view actor, std::string_view reason) = 0;
   // Replays every parked document (of one partner when given). Returns how many.
   virtual Result<int> ReplayParked(std::optional<std::string> partner, std::string_view actor) = 0;
+
+  // Named locks (table flow_locks). Times come from the store's clock, like document leases, so
+  // processes sharing a PostgreSQL store need clocks within a small fraction of the TTL.
+  //
+  // Takes `name` for `owner` until now + ttl, atomically (one upsert): when nobody holds it,
+  // when the holder's hold expired, or when `owner` already holds it (re-entry renews it). Each
+  // success bumps the epoch. Not acquired when another owner holds it unexpired (the attempt
+  // then names that holder). INVALID_ARGUMENT for an empty name or owner or a ttl <= 0.
+  virtual Result<LockAttempt> AcquireLock(std::string_view name, std::string_view owner,
+                                          std::chrono::milliseconds ttl) = 0;
+  // Takes the lock from `holder` although its hold has not expired: for a caller that knows the
+  // holder is dead (a process of this host that no longer exists). Compare-and-set: acquired
+  // only while the row is still exactly holder's hold (owner and epoch); otherwise not acquired,
+  // naming whoever holds it now. Same errors as AcquireLock.
+  virtual Result<LockAttempt> TakeOverLock(const NamedLock& holder, std::string_view owner,
+                                           std::chrono::milliseconds ttl) = 0;
+  // Pushes the hold's expiry to now + ttl. ABORTED ("lock lost") when the lock is no longer
+  // held under this epoch (it expired and was taken over, or was released).
+  virtual Status RenewLock(NamedLock& lock, std::chrono::milliseconds ttl) = 0;
+  // Gives the lock up at once (it expires now; the row and its epoch stay). OK when it was
+  // already lost: there is nothing left to give up.
+  virtual Status ReleaseLock(const NamedLock& lock) = 0;
+  // Every lock row, held or not, in name order (status pages, tests).
+  virtual Result<std::vector<NamedLock>> ListLocks() = 0;
 
   // Sealed secrets (the vault, vault.h, does the sealing).
   virtual Status PutSecret(const SealedSecret& s) = 0;

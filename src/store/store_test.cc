@@ -76,11 +76,11 @@ TEST_P(StoreTest, MigrationsAreAppliedOnceAndReopenIsIdempotent) {
   ASSERT_EQ(store_->backend(), GetParam());
   auto v = store_->SchemaVersion();
   ASSERT_TRUE(v.ok()) << v.error();
-  EXPECT_EQ(*v, 1);
+  EXPECT_EQ(*v, 2);
   auto ids = Insert({"a"});
   Reopen();
   Reopen();
-  EXPECT_EQ(*store_->SchemaVersion(), 1);
+  EXPECT_EQ(*store_->SchemaVersion(), 2);
   EXPECT_EQ(Get(ids[0]).idempotency_key, "a");  // data survives reopening
   // A schema newer than the program is refused, not "migrated" down.
   ASSERT_TRUE(db_->ExecRaw("INSERT INTO schema_migrations (version, name, applied_at) VALUES "
