@@ -73,9 +73,19 @@ std::vector<std::unique_ptr<flows::Flow>> MakeFlows(Runtime& rt) {
   gethostname(host, sizeof host - 1);
   env.worker_id = fmt::format("{}:{}", host, getpid());
   std::vector<std::unique_ptr<flows::Flow>> out;
-  out.push_back(std::make_unique<flows::ReferenceSyncFlow>(rt.config, *rt.store,
-                                                           rt.connectors->netsuite(),
-                                                           SystemClock::Get()));
+  auto reference = std::make_unique<flows::ReferenceSyncFlow>(rt.config, *rt.store,
+                                                              rt.connectors->netsuite(),
+                                                              SystemClock::Get());
+  if (const auto& e = rt.config.cleo.reference_export) {
+    Connectors* c = rt.connectors.get();
+    reference->set_export(
+        {.transport = [c] { return c->ReferenceExportTransport(); },
+         .label = e->type == config::TransportType::kHttp ? "mailbox " + e->mailbox
+                                                          : "folder " + e->outbox,
+         .run_action_after_drop = e->run_action_after_drop,
+         .api = &rt.connectors->cleo_api()});
+  }
+  out.push_back(std::move(reference));
   out.push_back(std::make_unique<flows::PoOutboundFlow>(env));
   out.push_back(std::make_unique<flows::InvoiceInboundFlow>(env));
   out.push_back(std::make_unique<flows::AckInboundFlow>(env));

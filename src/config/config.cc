@@ -278,6 +278,30 @@ const Spec<NetsuiteConfig>& NetsuiteSpec() {
   return *spec;
 }
 
+const Spec<ReferenceExportConfig>& ReferenceExportSpec() {
+  static const auto* spec = [] {
+    auto* s = new Spec<ReferenceExportConfig>(
+        "The Cleo mailbox or shared folder that receives `mlc_partners_<hash>.csv` and "
+        "`mlc_item_xref_<hash>.csv` whenever the reference data changed (the name carries the "
+        "first 12 hex digits of the content's SHA-256, so a file is never overwritten and a "
+        "retried drop is recognised).");
+    s->Enum("type", &ReferenceExportConfig::type,
+            {{"http", TransportType::kHttp}, {"folder", TransportType::kFolder}})
+        .Required()
+        .Doc("`http`: Cleo's HTTP file commands; `folder`: a directory shared with Harmony.");
+    s->String("mailbox", &ReferenceExportConfig::mailbox)
+        .Doc("http: the Cleo mailbox (required).");
+    s->Path("outbox", &ReferenceExportConfig::outbox)
+        .Doc("folder: the directory the files are dropped into (required).");
+    s->String("run_action_after_drop", &ReferenceExportConfig::run_action_after_drop)
+        .Doc("Cleo action to run right after a drop; empty: none.");
+    s->Secret("password", &ReferenceExportConfig::password)
+        .Doc("http: the mailbox's Local HTTP User password; absent: `cleo.password`.");
+    return s;
+  }();
+  return *spec;
+}
+
 const Spec<CleoConfig>& CleoSpec() {
   static const auto* spec = [] {
     auto* s = new Spec<CleoConfig>("Cleo Harmony / Cleo Integration Cloud (REST API and file "
@@ -308,6 +332,9 @@ const Spec<CleoConfig>& CleoSpec() {
              "reported, never truncated.");
     s->Section("timeouts", &CleoConfig::timeouts, TimeoutsSpec());
     s->Section("retry", &CleoConfig::retry, RetrySpec());
+    s->OptionalSection("reference_export", &CleoConfig::reference_export, ReferenceExportSpec())
+        .Doc("Where the reference_sync flow drops the partner ids and item cross references as "
+             "CSV files for lookups on the Cleo side; absent: no export.");
     return s;
   }();
   return *spec;
@@ -659,6 +686,18 @@ void Validate(const Config& c, DecodeContext& ctx) {
     if (r->initial_backoff > r->max_backoff) {
       Fail(ctx, r == &c.netsuite.retry ? "netsuite.retry" : "cleo.retry",
            "initial_backoff must not exceed max_backoff");
+    }
+  }
+  if (c.cleo.reference_export) {
+    const ReferenceExportConfig& e = *c.cleo.reference_export;
+    const std::string base = "cleo.reference_export";
+    if (e.type == TransportType::kHttp) {
+      if (e.mailbox.empty()) Fail(ctx, base + ".mailbox", "required when type is http");
+      if (!e.outbox.empty()) Fail(ctx, base + ".outbox", "only used when type is folder");
+    } else {
+      if (e.outbox.empty()) Fail(ctx, base + ".outbox", "required when type is folder");
+      if (!e.mailbox.empty()) Fail(ctx, base + ".mailbox", "only used when type is http");
+      if (!e.password.empty()) Fail(ctx, base + ".password", "only used when type is http");
     }
   }
   if (!c.cleo.verify_tls && !c.cleo.ca_file.empty()) {

@@ -103,6 +103,17 @@ struct NetsuiteConfig {
 
 // --- Cleo -----------------------------------------------------------------------------------
 
+enum class TransportType : uint8_t { kHttp, kFolder };
+
+// A Cleo mailbox (http) or a folder shared with Harmony that ml-connector only drops files into.
+struct ReferenceExportConfig {
+  TransportType type = TransportType::kHttp;
+  std::string mailbox;                // http: the Cleo mailbox (Local HTTP User)
+  std::string outbox;                 // folder: the directory files are dropped into
+  std::string run_action_after_drop;  // Cleo action alias to run after a drop; empty = none
+  SecretRef password;                 // http: the mailbox's password; unset = cleo.password
+};
+
 struct CleoConfig {
   std::string base_url;
   std::string username;
@@ -114,6 +125,9 @@ struct CleoConfig {
   int max_file_size_mb = 32;
   TimeoutsConfig timeouts;
   RetryConfig retry;
+  // Where reference_sync drops the partner-id and item cross-reference CSV files for CIC-side
+  // lookups; unset: no export.
+  std::optional<ReferenceExportConfig> reference_export;
 };
 
 // --- partners -------------------------------------------------------------------------------
@@ -137,7 +151,6 @@ struct DelimitersConfig {
 
 enum class LineBreak : uint8_t { kNone, kLf, kCrlf };
 enum class AckKind : uint8_t { k997, k999, kNone };
-enum class TransportType : uint8_t { kHttp, kFolder };
 enum class MismatchAction : uint8_t { kPark, kHold };
 
 struct TransportConfig {

@@ -337,6 +337,33 @@ TEST(ConfigTest, TransportPasswordIsOptionalAndOnlyForHttp) {
                                       LineOf(folder, "password: env:ACME_PW"))));
 }
 
+TEST(ConfigTest, ReferenceExportIsOptionalAndChecked) {
+  LoadResult none = Load(kMinimal);
+  ASSERT_TRUE(none.ok()) << All(none);
+  EXPECT_FALSE(none.config.cleo.reference_export.has_value());
+
+  const std::string http = Replace(kMinimal, "  password: vault:cleo_password\n",
+                                   "  password: vault:cleo_password\n"
+                                   "  reference_export:\n    type: http\n    mailbox: LOOKUPS\n");
+  LoadResult h = Load(http);
+  ASSERT_TRUE(h.ok()) << All(h);
+  ASSERT_TRUE(h.config.cleo.reference_export.has_value());
+  EXPECT_EQ(h.config.cleo.reference_export->type, TransportType::kHttp);
+  EXPECT_EQ(h.config.cleo.reference_export->mailbox, "LOOKUPS");
+
+  const std::string no_mailbox = Replace(http, "    mailbox: LOOKUPS\n", "");
+  EXPECT_THAT(Messages(Load(no_mailbox)),
+              ElementsAre(HasSubstr("cleo.reference_export.mailbox: required when type is http")));
+
+  const std::string folder = Replace(http, "    type: http\n    mailbox: LOOKUPS\n",
+                                     "    type: folder\n    outbox: /srv/cleo/lookups\n"
+                                     "    password: env:X\n");
+  EXPECT_THAT(Messages(Load(folder, {{"X", "some-long-password"}})),
+              ElementsAre(fmt::format("cleo.reference_export.password: only used when type is "
+                                      "http (line {})",
+                                      LineOf(folder, "password: env:X"))));
+}
+
 TEST(ConfigTest, TooShortEnvSecretIsRefusedWithoutEcho) {
   std::string text = Replace(kMinimal, "password: vault:cleo_password", "password: env:CLEO_PW");
   LoadResult r = Load(text, {{"CLEO_PW", "pw1"}});

@@ -1,6 +1,7 @@
 #include "flows/reference_sync.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -9,7 +10,10 @@
 
 #include "cleo/names.h"
 #include "common/civil_time.h"
+#include "cleo/client.h"
+#include "flows/env.h"
 #include "flows/reference_data.h"
+#include "store/relay.h"
 
 namespace mlc::flows {
 namespace {
@@ -421,23 +425,67 @@ std::string ItemCrossReferenceCsv(const ReferenceSnapshot& snapshot,
   return out;
 }
 
-Result<int> ExportCrossReferences(FileSystem& fs, const std::filesystem::path& dir,
-                                  const ReferenceSnapshot& snapshot,
-                                  const std::vector<config::PartnerConfig>& partners) {
-  int written = 0;
-  const std::pair<std::string_view, std::string> files[] = {
-      {kPartnersCsvName, PartnersCsv(snapshot, partners)},
-      {kItemXrefCsvName, ItemCrossReferenceCsv(snapshot, partners)}};
-  for (const auto& [name, data] : files) {
-    const std::filesystem::path path = dir / std::string(name);
-    auto old = fs.ReadFile(path);
-    if (old.ok() && *old == data) continue;
-    RETURN_IF_ERROR(
-        fs.WriteFileAtomic(path, data).WithContext(fmt::format("exporting {}", path.string())));
-    ++written;
-  }
-  return written;
+namespace {
+
+// The export files' stems, in CrossReferenceFiles' order; also the payload kinds of step "export".
+constexpr std::string_view kExportKinds[] = {"mlc_partners", "mlc_item_xref"};
+
+std::string ExportFileName(std::string_view stem, std::string_view content) {
+  return fmt::format("{}_{}.csv", stem, cleo::Sha256Hex(content).substr(0, 12));
 }
+
+}  // namespace
+
+std::vector<ExportFile> CrossReferenceFiles(const ReferenceSnapshot& snapshot,
+                                            const std::vector<config::PartnerConfig>& partners) {
+  std::vector<ExportFile> out;
+  for (std::string content :
+       {PartnersCsv(snapshot, partners), ItemCrossReferenceCsv(snapshot, partners)}) {
+    out.push_back({ExportFileName(kExportKinds[out.size()], content), std::move(content)});
+  }
+  return out;
+}
+
+namespace {
+
+// Relay step "export": drops both CSV files of the snapshot document through the target.
+class ExportStep : public store::StepHandler {
+ public:
+  explicit ExportStep(const ExportTarget& target, int& exported)
+      : target_(target), exported_(exported) {}
+
+  Result<store::StepOutcome> Run(const store::Document& doc, store::StepContext& ctx) override {
+    (void)doc;
+    ASSIGN_OR_RETURN(cleo::FileTransport * transport,
+                     target_.transport().WithContext("reference export " + target_.label));
+    std::vector<std::string> names;
+    for (std::string_view kind : kExportKinds) {
+      ASSIGN_OR_RETURN(std::string content, ctx.Payload(kind));
+      const std::string name = ExportFileName(kind, content);
+      Status s = cleo::DropOutbound(*transport, target_.api, target_.run_action_after_drop, name,
+                                    content);
+      if (!s.ok() && s.code() != StatusCode::kAlreadyExists) {
+        return std::move(s).WithContext(
+            fmt::format("dropping {} into {}", name, target_.label));
+      }
+      if (s.ok()) ++exported_;
+      names.push_back(name + (s.ok() ? "" : " (found from an earlier attempt)"));
+    }
+    store::StepOutcome out;
+    out.audit.push_back({.event = std::string(store::event::kSent),
+                         .step = std::string(kReferenceExportStep),
+                         .actor = std::string(kReferenceSyncFlow),
+                         .detail = fmt::format("{} to {}", fmt::join(names, ", "),
+                                               target_.label)});
+    return out;
+  }
+
+ private:
+  const ExportTarget& target_;
+  int& exported_;
+};
+
+}  // namespace
 
 ReferenceSyncFlow::ReferenceSyncFlow(const config::Config& config, store::Store& store,
                                      netsuite::Client& client, const Clock& clock)
@@ -471,16 +519,28 @@ Result<RunSummary> ReferenceSyncFlow::Run(RunContext& ctx) {
   }
 
   const std::string data = SnapshotToJson(snap, config_.partners, mismatches).dump();
-  const std::string key = "snapshot-" + cleo::Sha256Hex(data);
+  // With an export, the target is part of the key: turning the export on (or pointing it
+  // elsewhere) exports the current data once even when NetSuite's data did not change.
+  std::string key = "snapshot-" + cleo::Sha256Hex(data);
+  if (export_) key += "-export-" + cleo::Sha256Hex(export_->label).substr(0, 12);
   store::NewDocument doc;
   doc.idempotency_key = key;
   doc.direction = store::Direction::kIn;
   doc.type = std::string(kReferenceDocType);
-  doc.step = std::string(kReferenceStep);
+  doc.step = std::string(export_ ? kReferenceExportStep : kReferenceStep);
   doc.payloads.push_back({.step = std::string(kReferenceStep),
                           .kind = "input",
                           .media_type = "application/json",
                           .data = data});
+  if (export_) {
+    const std::vector<ExportFile> files = CrossReferenceFiles(snap, config_.partners);
+    for (size_t i = 0; i < files.size(); ++i) {
+      doc.payloads.push_back({.step = std::string(kReferenceExportStep),
+                              .kind = std::string(kExportKinds[i]),
+                              .media_type = "text/csv",
+                              .data = files[i].content});
+    }
+  }
   doc.audit.push_back(
       {.event = std::string(store::event::kReceived),
        .step = std::string(kReferenceStep),
@@ -508,9 +568,18 @@ Result<RunSummary> ReferenceSyncFlow::Run(RunContext& ctx) {
     RETURN_IF_ERROR(store_.Complete(c.lease, store::Completion{})
                         .WithContext("completing the reference snapshot"));
   }
-  if (export_fs_ != nullptr) {
-    ASSIGN_OR_RETURN(summary.counts["exported"],
-                     ExportCrossReferences(*export_fs_, export_dir_, snap, config_.partners));
+  if (export_) {
+    int exported = 0;
+    ExportStep step(*export_, exported);
+    store::RelayOptions ro;
+    ro.worker_id = std::string(kReferenceSyncFlow);
+    ro.flows = {std::string(kReferenceSyncFlow)};
+    store::Relay relay(store_, ro);
+    relay.AddStep(std::string(kReferenceExportStep), step, "");
+    ASSIGN_OR_RETURN(store::RelayStats stats,
+                     relay.Drain().WithContext("exporting the cross references"));
+    AddRelayCounts(stats, summary);
+    summary.counts["exported"] = exported;
   }
   spdlog::info("reference sync done. vendors={} items={} accounts={} mismatches={} saved={}",
                snap.vendors.size(), snap.items.size(), snap.accounts.size(), mismatches.size(),

@@ -17,22 +17,25 @@
 // joins them and saves the snapshot as one store document (flow "reference_sync", type
 // "reference", direction in, idempotency key = "snapshot-" + SHA-256 of the snapshot JSON, so an
 // unchanged pull adds nothing), completed at once (state done) with its JSON as the "input"
-// payload of step "snapshot" and a "received" audit event. Optionally it exports the partner
-// ids and item cross references as CSV files into a folder (a Cleo folder for CIC lookups).
+// payload of step "snapshot" and a "received" audit event. Optionally (cleo.reference_export) it
+// exports the partner ids and item cross references as CSV files to a Cleo mailbox or folder for
+// CIC-side lookups, through the relay (step "export"), so a failed drop is retried, never lost.
 //
 // Thread safety: the flow is run by one runner thread at a time; the pure functions are
 // reentrant. The config, store, client and clock must outlive the flow.
 #pragma once
 
 #include <cstdint>
-#include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "cleo/rest_api.h"
+#include "cleo/transport.h"
 #include "common/clock.h"
-#include "common/file_system.h"
 #include "common/status.h"
 #include "config/config.h"
 #include "flows/runner.h"
@@ -136,15 +139,28 @@ std::string PartnersCsv(const ReferenceSnapshot& snapshot,
 std::string ItemCrossReferenceCsv(const ReferenceSnapshot& snapshot,
                                   const std::vector<config::PartnerConfig>& partners);
 
-inline constexpr std::string_view kPartnersCsvName = "mlc_partners.csv";
-inline constexpr std::string_view kItemXrefCsvName = "mlc_item_xref.csv";
+// The two export files for this snapshot: "mlc_partners_<h>.csv" and "mlc_item_xref_<h>.csv",
+// where <h> is the first 12 hex digits of the file's SHA-256. The name follows the content, so a
+// changed file never overwrites an earlier one at Cleo (which PutOutbox refuses) and a retried
+// drop of the same content finds its own file.
+struct ExportFile {
+  std::string name;
+  std::string content;
+};
+std::vector<ExportFile> CrossReferenceFiles(const ReferenceSnapshot& snapshot,
+                                            const std::vector<config::PartnerConfig>& partners);
 
-// Writes both CSV files into `dir` (which must exist) with FileSystem::WriteFileAtomic, skipping
-// a file whose content is unchanged (so a folder watcher sees a file only when it changed).
-// Returns how many files were written. Errors: the file system's (NOT_FOUND for a missing dir).
-Result<int> ExportCrossReferences(FileSystem& fs, const std::filesystem::path& dir,
-                                  const ReferenceSnapshot& snapshot,
-                                  const std::vector<config::PartnerConfig>& partners);
+// Where the export goes (cleo.reference_export): the transport (built on first use by whoever
+// owns it), a label for logs and the idempotency key (e.g. "http:LOOKUPS"), and the optional
+// Cleo action run after each drop.
+struct ExportTarget {
+  std::function<Result<cleo::FileTransport*>()> transport;
+  std::string label;
+  std::string run_action_after_drop;
+  cleo::RestApi* api = nullptr;  // needed only with run_action_after_drop
+};
+
+inline constexpr std::string_view kReferenceExportStep = "export";
 
 class ReferenceSyncFlow : public Flow {
  public:
@@ -162,20 +178,20 @@ class ReferenceSyncFlow : public Flow {
 
   static constexpr size_t kMaxNotes = 50;
 
-  // Also export the CSV files into `dir` after each run (e.g. a Cleo folder; count "exported").
-  // Before the first Run only. `fs` must outlive the flow.
-  void set_export(FileSystem* fs, std::filesystem::path dir) {
-    export_fs_ = fs;
-    export_dir_ = std::move(dir);
-  }
+  // Also export the partner ids and cross references (CrossReferenceFiles) to `target` whenever
+  // a new snapshot is saved: the snapshot document then waits at step "export" instead of being
+  // done at once, and the relay drops both files (count "exported": files dropped this run).
+  // A failed drop is retried with backoff by later runs, and parked after the last attempt like
+  // any relay step; turning the export on exports the current snapshot once. Before the first
+  // Run only.
+  void set_export(ExportTarget target) { export_ = std::move(target); }
 
  private:
   const config::Config& config_;
   store::Store& store_;
   netsuite::Client& client_;
   const Clock& clock_;
-  FileSystem* export_fs_ = nullptr;
-  std::filesystem::path export_dir_;
+  std::optional<ExportTarget> export_;
 };
 
 }  // namespace mlc::flows

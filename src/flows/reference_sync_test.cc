@@ -5,6 +5,7 @@
 
 #include <set>
 
+#include "cleo/names.h"
 #include "flows/reference_data.h"
 
 namespace mlc::flows {
@@ -173,21 +174,23 @@ TEST(CrossReferenceCsvTest, PartnersAndItemsWithQuoting) {
             "ACME,1,12,ITM-12,VP-12,\r\n");
 }
 
-TEST(CrossReferenceCsvTest, ExportWritesOnlyChangedFiles) {
-  MemFileSystem fs;
+TEST(CrossReferenceCsvTest, FileNamesFollowTheContent) {
   auto s = Snapshot();
   std::vector<config::PartnerConfig> ps = {Partner("ACME", "1", {"VP"})};
-  EXPECT_EQ(ExportCrossReferences(fs, "/cleo/xref", s, ps).status().code(),
-            StatusCode::kNotFound);  // the folder must exist
-  ASSERT_TRUE(fs.CreateDirs("/cleo/xref").ok());
-  auto first = ExportCrossReferences(fs, "/cleo/xref", s, ps);
-  ASSERT_TRUE(first.ok()) << first.error();
-  EXPECT_EQ(*first, 2);
-  EXPECT_EQ(*fs.ReadFile("/cleo/xref/mlc_partners.csv"), PartnersCsv(s, ps));
-  EXPECT_EQ(*ExportCrossReferences(fs, "/cleo/xref", s, ps), 0);  // unchanged
+  const std::vector<ExportFile> first = CrossReferenceFiles(s, ps);
+  ASSERT_EQ(first.size(), 2u);
+  EXPECT_EQ(first[0].content, PartnersCsv(s, ps));
+  EXPECT_EQ(first[1].content, ItemCrossReferenceCsv(s, ps));
+  EXPECT_EQ(first[0].name, "mlc_partners_" + cleo::Sha256Hex(first[0].content).substr(0, 12) +
+                               ".csv");
+  EXPECT_TRUE(first[1].name.starts_with("mlc_item_xref_")) << first[1].name;
+  EXPECT_EQ(CrossReferenceFiles(s, ps)[1].name, first[1].name);  // same data, same name
   s.items[0].upc = "098765432109";
-  EXPECT_EQ(*ExportCrossReferences(fs, "/cleo/xref", s, ps), 1);  // only the item file
-  EXPECT_NE(fs.ReadFile("/cleo/xref/mlc_item_xref.csv")->find("098765432109"), std::string::npos);
+  const std::vector<ExportFile> second = CrossReferenceFiles(s, ps);
+  EXPECT_EQ(second[0].name, first[0].name);  // the partners file did not change
+  EXPECT_NE(second[1].name, first[1].name);  // the item file did
+  EXPECT_NE(second[1].content.find("098765432109"), std::string::npos);
+  for (const ExportFile& f : second) EXPECT_TRUE(cleo::ValidateRemoteName(f.name).ok()) << f.name;
 }
 
 TEST(ParseInternalIdsTest, SortsDeduplicatesAndRefusesNonIds) {

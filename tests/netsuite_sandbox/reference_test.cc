@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "cleo/folder_transport.h"
 #include "cleo/names.h"
 #include "common/clock.h"
 #include "common/file_system.h"
@@ -263,28 +264,87 @@ TEST_F(ReferenceSyncFlowTest, ReportsMismatchesAndSavesOneSnapshotPerChange) {
   EXPECT_NE(docs[0].idempotency_key, docs[1].idempotency_key);
 }
 
-TEST_F(ReferenceSyncFlowTest, ExportsPartnerIdsAndCrossReferences) {
+TEST_F(ReferenceSyncFlowTest, ExportsPartnerIdsAndCrossReferencesThroughTheRelay) {
   MemFileSystem fs;
-  ASSERT_TRUE(fs.CreateDirs("/cleo/xref").ok());
+  ASSERT_TRUE(fs.CreateDirs("/cleo/lookups/outbox").ok());
+  auto folder = cleo::FolderTransport::Create(
+      fs, {.root = "/cleo/lookups", .inbox = "outbox", .outbox = "outbox"});
+  ASSERT_TRUE(folder.ok()) << folder.error();
+  bool reachable = false;  // the first run finds Cleo unreachable
+  ExportTarget target;
+  target.label = "folder:/cleo/lookups/outbox";
+  target.transport = [&]() -> Result<cleo::FileTransport*> {
+    if (!reachable) return UnavailableError("connection refused");
+    return folder->get();
+  };
   std::atomic<bool> stop{false};
   RunContext ctx(&stop);
   ReferenceSyncFlow flow(config_, *store_, *rig_->client, clock_);
-  flow.set_export(&fs, "/cleo/xref");
+  flow.set_export(target);
+
+  // Cleo down: the snapshot is saved and waits at step "export" for a retry; nothing is lost.
   auto first = flow.Run(ctx);
   ASSERT_TRUE(first.ok()) << first.error();
-  EXPECT_EQ(first->counts.at("exported"), 2);
-  auto partners = fs.ReadFile("/cleo/xref/mlc_partners.csv");
+  EXPECT_EQ(first->counts.at("exported"), 0);
+  EXPECT_EQ(first->counts.at("saved"), 1);
+  auto docs = Documents();
+  ASSERT_EQ(docs.size(), 1u);
+  EXPECT_EQ(docs[0].state, store::DocState::kRetryWait);
+  EXPECT_EQ(docs[0].step, "export");
+  EXPECT_NE(docs[0].last_error_message.find("connection refused"), std::string::npos)
+      << docs[0].last_error_message;
+
+  // Cleo back, the retry is due: both files are dropped, the document is done.
+  reachable = true;
+  clock_.Advance(std::chrono::hours(2));
+  auto second = flow.Run(ctx);
+  ASSERT_TRUE(second.ok()) << second.error();
+  EXPECT_EQ(second->counts.at("saved"), 0);
+  EXPECT_EQ(second->counts.at("exported"), 2);
+  docs = Documents();
+  ASSERT_EQ(docs.size(), 1u);
+  EXPECT_EQ(docs[0].state, store::DocState::kDone);
+  auto listed = fs.ListDir("/cleo/lookups/outbox");
+  ASSERT_TRUE(listed.ok()) << listed.error();
+  ASSERT_EQ(listed->size(), 2u);
+  std::string partners_name, xref_name;
+  for (const auto& n : *listed) {
+    if (n.starts_with("mlc_partners_")) partners_name = n;
+    if (n.starts_with("mlc_item_xref_")) xref_name = n;
+  }
+  ASSERT_FALSE(partners_name.empty());
+  ASSERT_FALSE(xref_name.empty());
+  auto partners = fs.ReadFile("/cleo/lookups/outbox/" + partners_name);
   ASSERT_TRUE(partners.ok()) << partners.error();
   EXPECT_NE(partners->find("\r\nACME,1,Acme Industrial Supply,ML0001EDI,T,T\r\n"),
             std::string::npos)
       << *partners;
   EXPECT_NE(partners->find("\r\nNOPE,999,,,,\r\n"), std::string::npos) << *partners;
-  auto xref = fs.ReadFile("/cleo/xref/mlc_item_xref.csv");
+  auto xref = fs.ReadFile("/cleo/lookups/outbox/" + xref_name);
   ASSERT_TRUE(xref.ok()) << xref.error();
   EXPECT_NE(xref->find("\r\nACME,1,3,ITM-00003,VP-"), std::string::npos) << *xref;
-  auto again = flow.Run(ctx);
-  ASSERT_TRUE(again.ok()) << again.error();
-  EXPECT_EQ(again->counts.at("exported"), 0);
+  store::AuditQuery aq;
+  aq.document_id = docs[0].id;
+  aq.event = "sent";
+  auto audit = store_->QueryAudit(aq);
+  ASSERT_TRUE(audit.ok()) << audit.error();
+  ASSERT_EQ(audit->size(), 1u);
+  EXPECT_NE((*audit)[0].detail.find(xref_name), std::string::npos) << (*audit)[0].detail;
+
+  // Unchanged data: nothing new is exported.
+  auto third = flow.Run(ctx);
+  ASSERT_TRUE(third.ok()) << third.error();
+  EXPECT_EQ(third->counts.at("exported"), 0);
+  EXPECT_EQ(fs.ListDir("/cleo/lookups/outbox")->size(), 2u);
+
+  // An item's vendor part changes: a new item file next to the old one, the partners file is
+  // the same content and name (found, not written again).
+  ASSERT_TRUE(rig_->client->Update("inventoryItem", "3", {{"vendorName", "VP-NEW-3"}}).ok());
+  auto fourth = flow.Run(ctx);
+  ASSERT_TRUE(fourth.ok()) << fourth.error();
+  EXPECT_EQ(fourth->counts.at("saved"), 1);
+  EXPECT_EQ(fourth->counts.at("exported"), 1);
+  EXPECT_EQ(fs.ListDir("/cleo/lookups/outbox")->size(), 3u);
 }
 
 TEST_F(ReferenceSyncFlowTest, NetSuiteFailureFailsTheRunAndSavesNothing) {
