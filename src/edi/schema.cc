@@ -41,6 +41,12 @@ const std::vector<SchemaRegistry::File>& BuiltinFiles() {
       {"855_005010",
 #include "edi/schemas/855_005010.schema"
       },
+      {"860_004010",
+#include "edi/schemas/860_004010.schema"
+      },
+      {"860_005010",
+#include "edi/schemas/860_005010.schema"
+      },
       {"856_004010",
 #include "edi/schemas/856_004010.schema"
       },
