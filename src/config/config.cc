@@ -491,14 +491,19 @@ const Spec<PartnerConfig>& PartnerSpec() {
         .Doc("Item identifiers to send and match on, best first: BP buyer part, VP vendor "
              "part, UP UPC.");
     s->Map("uom_map", &PartnerConfig::uom_map)
-        .Doc("NetSuite unit name to X12 unit code (355), e.g. `Each: EA`.");
+        .Doc("NetSuite unit of measure, as purchase order lines show it (the units type's "
+             "abbreviation), to X12 unit code (355), e.g. `pal: PL`. Abbreviations that already "
+             "are X12 codes (`ea`, `cs`, `bx`) need no entry; invoices are matched back through "
+             "the same map.");
     s->Section("tolerances", &PartnerConfig::tolerances, TolerancesSpec());
     s->Section("default_accounts", &PartnerConfig::default_accounts, AccountsSpec());
     s->Enum("on_mismatch", &PartnerConfig::on_mismatch,
             {{"park", MismatchAction::kPark}, {"hold", MismatchAction::kHold}})
         .Default("park")
-        .Doc("Outside tolerance: `park` the invoice as an exception, or create the bill on "
-             "`hold` for approval.");
+        .Doc("Outside tolerance (price, or quantity over what was received): `park` the invoice "
+             "as an exception, or create the bill as invoiced on `hold` (payment hold) for "
+             "approval. An invoice that cannot be billed as sent (unknown item, closed line, more "
+             "than ordered, a total that does not add up) is always parked.");
     return s;
   }();
   return *spec;

@@ -509,7 +509,7 @@ class InvoiceInboundFlow::MatchStep final : public store::StepHandler {
                                              mapping::MatchPoView(loaded->po), mo));
     bool hold = false;
     if (!match.clean()) {
-      if (partner->on_mismatch != config::MismatchAction::kHold || match.lines.empty()) {
+      if (partner->on_mismatch != config::MismatchAction::kHold || !match.holdable()) {
         return Exception(doc, fmt::format("invoice {} for PO {}: {}", invoice.number,
                                           invoice.po_number, match.Summary()));
       }

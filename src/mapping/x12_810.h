@@ -21,8 +21,8 @@
 //                      default expense account (else they are left to the PO's lines and the
 //                      memo says so); paymentHold true when `on_hold` (a mismatch the partner's
 //                      profile says to bill on hold), with the exception summary in the memo.
-//                      Only the match's bill lines are billed: on hold, an invoice line that
-//                      failed the match is left off the bill (the memo names it).
+//                      The match's bill lines are billed as invoiced; on hold (only for a
+//                      holdable() match) that includes the lines outside tolerance.
 //                      Quantities, rates and amounts are JSON numbers, exact (a value needing
 //                      more than 15 significant digits is an error, never rounded).
 //

@@ -132,6 +132,12 @@ std::string MatchResult::Summary() const {
   return out;
 }
 
+bool MatchResult::holdable() const {
+  return std::all_of(exceptions.begin(), exceptions.end(), [](const MatchException& e) {
+    return e.kind == ExceptionKind::kPriceVariance || e.kind == ExceptionKind::kQuantityOverReceived;
+  });
+}
+
 Result<MatchResult> ThreeWayMatch(const InvoiceView& invoice, const PurchaseOrderView& po,
                                   const MatchOptions& options) {
   return Match(invoice, po, options)
@@ -192,12 +198,12 @@ Result<MatchResult> Match(const InvoiceView& invoice, const PurchaseOrderView& p
     ASSIGN_OR_RETURN(pct_allow, pct_allow.Div(Decimal::FromInt(100), 6, RoundingMode::kDown));
     const Decimal allowed = std::max(pct_allow, options.tolerances.price_amount);
     if (diff.Abs() > allowed) {
+      // A tolerance exception: the line still becomes a bill line, as invoiced (see holdable()).
       fail(ExceptionKind::kPriceVariance, inv.position, line.line,
            fmt::format("{}: invoiced price {} differs from PO rate {} by {} (tolerance {} or {}%)",
                        where, inv.unit_price.ToCanonical(), line.rate.ToCanonical(),
                        diff.ToCanonical(), options.tolerances.price_amount.ToCanonical(),
                        options.tolerances.price_percent.ToCanonical()));
-      continue;
     }
     auto it = std::find_if(acc.begin(), acc.end(),
                            [&](const Accumulated& a) { return a.line == &line; });
@@ -244,7 +250,7 @@ Result<MatchResult> Match(const InvoiceView& invoice, const PurchaseOrderView& p
                          where, a.quantity.ToCanonical(), line.received.ToCanonical(),
                          line.billed.ToCanonical(),
                          options.tolerances.quantity_percent.ToCanonical()));
-        continue;
+        // A tolerance exception: billed as invoiced all the same (see holdable()).
       }
     }
     BillLine bill;
@@ -258,8 +264,8 @@ Result<MatchResult> Match(const InvoiceView& invoice, const PurchaseOrderView& p
     result.lines.push_back(std::move(bill));
   }
 
-  // The invoice must add up, but only judge it when every line was matched.
-  if (invoice.stated_total && result.exceptions.empty()) {
+  // The invoice must add up, but only judge it when every invoice line became a bill line.
+  if (invoice.stated_total && result.holdable()) {
     ASSIGN_OR_RETURN(Decimal total, result.lines_total.Add(invoice.charges));
     ASSIGN_OR_RETURN(total, total.Add(invoice.tax));
     if (total != *invoice.stated_total) {

@@ -5,10 +5,11 @@
 // quantitybilled) and the partner profile; ThreeWayMatch decides, per invoice line, which PO
 // line it bills and whether price and quantity are within the partner's tolerances.
 //
-// The result is either a list of bill lines (every invoice line matched, nothing outside
-// tolerance) or a list of exceptions, each with a precise reason that names the invoice line,
-// the PO line, the item and the numbers. Nothing is ever silently changed: the bill lines carry
-// the invoiced quantities and prices exactly as invoiced.
+// The result is a list of bill lines and a list of exceptions, each exception with a precise
+// reason that names the invoice line, the PO line, the item and the numbers. Clean (no
+// exceptions): bill it. Holdable (only tolerance exceptions): bill it on payment hold if the
+// partner's profile says so, else park it. Anything else: park it. Nothing is ever silently
+// changed: the bill lines carry the invoiced quantities and prices exactly as invoiced.
 //
 // Rules (kept in one place, here):
 //  * a PO that is closed, fully billed, rejected or unapproved is not billable (kPoNotBillable);
@@ -133,11 +134,19 @@ struct MatchException {
 };
 
 struct MatchResult {
+  // One bill line per PO line the invoice bills, exactly as invoiced. A line outside a tolerance
+  // (price variance, quantity over received) is here AND in `exceptions`; a line that cannot be
+  // billed at all (unknown or ambiguous item, closed line, unit mismatch, over the ordered
+  // quantity, conflicting prices) is only in `exceptions`.
   std::vector<BillLine> lines;
   std::vector<MatchException> exceptions;
   Decimal lines_total;  // sum of bill line amounts
 
   bool clean() const { return exceptions.empty(); }
+  // Every exception is a tolerance one, so `lines` bills every invoice line as invoiced and the
+  // invoice's total was checked: such a bill may be created on payment hold for a person to
+  // review (on_mismatch: hold). Anything else can only be parked.
+  bool holdable() const;
   // All exception messages joined with "; ", for the document's last error.
   std::string Summary() const;
 };

@@ -271,6 +271,44 @@ TEST(ThreeWayMatchTest, EveryProblemIsReportedNotOnlyTheFirst) {
   EXPECT_EQ(r->exceptions[1].kind, ExceptionKind::kUnknownItem);
   EXPECT_EQ(r->exceptions[2].kind, ExceptionKind::kQuantityOverOrdered);
   EXPECT_EQ(ExceptionKindName(ExceptionKind::kQuantityOverOrdered), "quantity_over_ordered");
+  EXPECT_FALSE(r->holdable());  // an unknown item cannot be billed on hold
+  ASSERT_EQ(r->lines.size(), 1u);  // only the price variance, as invoiced
+  EXPECT_EQ(r->lines[0].rate, D("99"));
+}
+
+TEST(ThreeWayMatchTest, ToleranceExceptionsAreBilledAsInvoicedAndHoldable) {
+  // Line 1 over the price tolerance, line 2 over what was received (5 received, 5 + 0 %).
+  auto po = TwoLinePo();
+  po.lines[1].received = D("3");
+  auto inv = Invoice({Line(1, "1", "8", "10.50", {{"VP", "ACME-100"}}),
+                      Line(2, "2", "5", "2.50", {{"VP", "ACME-200"}})});
+  inv.stated_total = D("96.50");  // 8 x 10.50 + 5 x 2.50
+  auto r = ThreeWayMatch(inv, po, Options());
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->exceptions.size(), 2u) << r->Summary();
+  EXPECT_EQ(r->exceptions[0].kind, ExceptionKind::kPriceVariance);
+  EXPECT_EQ(r->exceptions[1].kind, ExceptionKind::kQuantityOverReceived);
+  EXPECT_FALSE(r->clean());
+  EXPECT_TRUE(r->holdable());
+  ASSERT_EQ(r->lines.size(), 2u);
+  EXPECT_EQ(r->lines[0].rate, D("10.50"));     // never changed to the PO rate
+  EXPECT_EQ(r->lines[1].quantity, D("5"));     // never cut to what was received
+  EXPECT_EQ(r->lines_total, D("96.50"));
+
+  // The total is judged once every line is a bill line: a wrong one makes it not holdable.
+  inv.stated_total = D("90.00");
+  auto bad = ThreeWayMatch(inv, po, Options());
+  ASSERT_TRUE(bad.ok());
+  ASSERT_EQ(bad->exceptions.size(), 3u) << bad->Summary();
+  EXPECT_EQ(bad->exceptions[2].kind, ExceptionKind::kTotalMismatch);
+  EXPECT_FALSE(bad->holdable());
+
+  // More than ordered is refused by NetSuite itself: never holdable, never a bill line.
+  auto over = ThreeWayMatch(Invoice({Line(1, "1", "11", "10.00", {{"VP", "ACME-100"}})}), po,
+                            Options());
+  ASSERT_TRUE(over.ok());
+  EXPECT_FALSE(over->holdable());
+  EXPECT_TRUE(over->lines.empty());
 }
 
 }  // namespace

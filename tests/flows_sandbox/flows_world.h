@@ -17,6 +17,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -98,6 +99,7 @@ struct WorldOptions {
   netsuite::ClientOptions client;        // base_url is filled in
   std::optional<BackoffPolicy> backoff;  // the relay steps' retry policy; unset: FlowEnv's
   sandbox::netsuite::Faults faults;      // from the start (SetFaults changes them later)
+  std::function<void(config::Config&)> adjust_config;  // edits the world's config before use
 };
 
 // What a world ends with, comparable between worlds started from the same seed.
@@ -135,6 +137,7 @@ class FlowsWorld {
                                          });
     ASSERT_TRUE(loaded.ok()) << (loaded.errors.empty() ? "" : loaded.errors[0].ToString());
     config_ = std::move(loaded.config);
+    if (options.adjust_config) options.adjust_config(config_);
 
     auto profiles = sandbox::partners::LoadProfiles(fs::path(MLC_SOURCE_DIR) /
                                                     "sandbox/cleo/seed.example.yaml");
