@@ -114,6 +114,24 @@ TEST(EndToEnd, PurchaseOrdersInvoicesAndAcknowledgmentsThroughTheRealProcesses) 
                           "externalid IS NOT NULL AND createdfrom IS NOT NULL"),
             static_cast<int64_t>(billed.size()));
 
+  // reference_sync exported the partner ids and item cross references to the lookups mailbox
+  // (cleo.reference_export in examples/demo.yaml).
+  int partner_files = 0, xref_files = 0;
+  for (const char* box : {"outbox", "sentbox"}) {
+    const fs::path dir = out / "cleo" / "lookups" / box;
+    if (!fs::exists(dir)) continue;
+    for (const auto& e : fs::directory_iterator(dir)) {
+      const std::string name = e.path().filename().string();
+      if (name.starts_with("mlc_partners_")) {
+        ++partner_files;
+        EXPECT_NE(ReadAll(e.path()).find("\r\nACME,1,"), std::string::npos) << name;
+      }
+      xref_files += name.starts_with("mlc_item_xref_") ? 1 : 0;
+    }
+  }
+  EXPECT_EQ(partner_files, 1) << "the partners did not change between runs: one file";
+  EXPECT_GE(xref_files, 1);
+
   // The rerun added nothing (scripts/e2e fails otherwise; the count it saw is kept).
   EXPECT_EQ(std::stoul(ReadAll(out / "documents.count")), docs(std::nullopt, std::nullopt).size());
   fs::remove_all(out);
