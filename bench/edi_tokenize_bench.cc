@@ -1,7 +1,9 @@
 // A command-line companion of edi_bench for bench/peers/run.sh (not a Google Benchmark):
 //   edi_tokenize_bench generate FILE MB   write a synthetic 810 file of about MB megabytes
-//   edi_tokenize_bench tokenize FILE      stream FILE through the Reader (64 KiB reads from the
-//                                         file descriptor) and print bytes, sets, segments, MB/s
+//   edi_tokenize_bench tokenize FILE      stream FILE through the Reader (reads from the file
+//                                         descriptor) and print bytes, sets, segments, MB/s
+//   edi_tokenize_bench validate FILE      full parse + envelope checks + schema validation of FILE
+//                                         (ValidateInput, streaming) and print sets, MB/s
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -12,6 +14,7 @@
 #include <string>
 
 #include "edi/reader.h"
+#include "edi/validator.h"
 #include "edi_synthetic.h"
 
 namespace {
@@ -36,12 +39,16 @@ int Generate(const char* path, uint64_t mb) {
   return 0;
 }
 
-int Tokenize(const char* path) {
+// Opens `path` for reading; prints why not and returns -1 on failure.
+int OpenInput(const char* path) {
   int fd = ::open(path, O_RDONLY);
-  if (fd < 0) {
-    std::fprintf(stderr, "opening %s: %s\n", path, std::strerror(errno));
-    return 2;
-  }
+  if (fd < 0) std::fprintf(stderr, "opening %s: %s\n", path, std::strerror(errno));
+  return fd;
+}
+
+int Tokenize(const char* path) {
+  int fd = OpenInput(path);
+  if (fd < 0) return 2;
   auto start = std::chrono::steady_clock::now();
   mlc::edi::FdSource src(fd, path);
   mlc::edi::Reader reader(src);
@@ -74,6 +81,33 @@ int Tokenize(const char* path) {
   return 0;
 }
 
+int Validate(const char* path) {
+  int fd = OpenInput(path);
+  if (fd < 0) return 2;
+  auto start = std::chrono::steady_clock::now();
+  mlc::edi::FdSource src(fd, path);
+  auto report = mlc::edi::ValidateInput(src);
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  off_t size = ::lseek(fd, 0, SEEK_END);
+  ::close(fd);
+  if (!report.ok()) {
+    std::fprintf(stderr, "%s: %s\n", path, report.error().message().c_str());
+    return 1;
+  }
+  uint64_t sets = 0, rejected = 0;
+  for (const auto& ic : report->interchanges) {
+    for (const auto& g : ic.groups) {
+      sets += g.sets.size();
+      for (const auto& s : g.sets) rejected += s.code == mlc::edi::AckCode::kRejected;
+    }
+  }
+  std::printf("bytes=%lld sets=%llu rejected=%llu valid=%d seconds=%.3f MB/s=%.1f\n",
+              static_cast<long long>(size), static_cast<unsigned long long>(sets),
+              static_cast<unsigned long long>(rejected), report->ok() ? 1 : 0, secs,
+              static_cast<double>(size) / 1e6 / secs);
+  return report->ok() ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -81,6 +115,7 @@ int main(int argc, char** argv) {
     return Generate(argv[2], std::strtoull(argv[3], nullptr, 10));
   }
   if (argc == 3 && std::strcmp(argv[1], "tokenize") == 0) return Tokenize(argv[2]);
-  std::fprintf(stderr, "usage: %s generate FILE MB | tokenize FILE\n", argv[0]);
+  if (argc == 3 && std::strcmp(argv[1], "validate") == 0) return Validate(argv[2]);
+  std::fprintf(stderr, "usage: %s generate FILE MB | tokenize FILE | validate FILE\n", argv[0]);
   return 2;
 }

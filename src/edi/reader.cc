@@ -15,6 +15,8 @@ namespace mlc::edi {
 namespace {
 
 constexpr size_t kIsaWindow = 2048;  // bytes looked at to find the 16 ISA separators
+constexpr uint32_t kTagSt = TagKey("ST"), kTagSe = TagKey("SE"), kTagGs = TagKey("GS"),
+                   kTagGe = TagKey("GE"), kTagIea = TagKey("IEA");
 
 bool IsLineBreak(char c) { return c == '\n' || c == '\r'; }
 
@@ -94,7 +96,7 @@ Reader::Reader(ByteSource& source, ReaderOptions options) : source_(source), opt
   if (options_.chunk_size < 64) options_.chunk_size = 64;
   cap_ = options_.chunk_size * 2;
   peak_cap_ = cap_;
-  buf_ = std::make_unique<char[]>(cap_);
+  buf_ = std::make_unique<char[]>(cap_ + kPadding);
 }
 
 Status Reader::Fail(Status s) {
@@ -126,7 +128,7 @@ Status Reader::ReadMore() {
   for (;;) {
     if (cap_ - end_ < options_.chunk_size / 2 + 1) {
       size_t ncap = std::max(cap_ * 2, end_ + options_.chunk_size);
-      auto old = std::make_unique<char[]>(ncap);
+      auto old = std::make_unique<char[]>(ncap + kPadding);
       std::memcpy(old.get(), buf_.get(), end_);
       buf_.swap(old);  // `old` now holds the previous buffer, alive until the views are moved
       cap_ = ncap;
@@ -248,6 +250,100 @@ void Reader::Split(const RawSegment& raw, std::vector<std::string_view>* views) 
     }
   }
   views->emplace_back(p, e - p);
+}
+
+Result<bool> Reader::ScanSegment(RawSegment* out) {
+  const Delimiters& d = interchange_.delimiters;
+  if (d.segment_tail_size > 0) {
+    // A multi-byte terminator (rare): the lead byte alone does not end a segment.
+    ASSIGN_OR_RETURN(bool found, FindSegment(out));
+    if (found) Split(*out, &views_);
+    return found;
+  }
+  if (pos_ >= end_ || IsSkippable(buf_[pos_])) {
+    ASSIGN_OR_RETURN(bool more, SkipSpace());
+    if (!more) return false;
+  }
+  const size_t begin = pos_;
+  size_t elem = begin;  // buffer index where the current element starts
+  size_t q = begin;     // next byte to look at
+  const char sep = d.element;
+  const char term = d.segment;
+#if defined(__SSE2__)
+  const __m128i vsep = _mm_set1_epi8(sep);
+  const __m128i vterm = _mm_set1_epi8(term);
+#endif
+  for (;;) {
+    const char* b = buf_.get();
+#if defined(__SSE2__)
+    // 32 bytes at a time (two independent loads, so most segments take one round; the buffer is
+    // padded, so loads starting below end_ stay inside it): separators before the first
+    // terminator become views, the terminator ends the segment.
+    while (q < end_) {
+      __m128i lo = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + q));
+      __m128i hi = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + q + 16));
+      uint32_t ms = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(lo, vsep))) |
+                    static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(hi, vsep))) << 16;
+      uint32_t mt = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(lo, vterm))) |
+                    static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(hi, vterm))) << 16;
+      if (end_ - q < 32) {
+        uint32_t keep = (1u << (end_ - q)) - 1;
+        ms &= keep;
+        mt &= keep;
+      }
+      // The terminator wins over a separator at the same byte (delimiters that coincide).
+      uint32_t before = mt == 0 ? ~0u : (mt & (0u - mt)) - 1;
+      uint32_t seps = ms & before;
+      while (seps != 0) {
+        size_t at = q + static_cast<size_t>(__builtin_ctz(seps));
+        views_.emplace_back(b + elem, at - elem);
+        elem = at + 1;
+        seps &= seps - 1;
+      }
+      if (mt != 0) {
+        size_t at = q + static_cast<size_t>(__builtin_ctz(mt));
+        views_.emplace_back(b + elem, at - elem);
+        size_t next = at + 1;
+        // The usual line break after the terminator, without a SkipSpace call.
+        if (next < end_ && b[next] == '\r') ++next;
+        if (next < end_ && b[next] == '\n') ++next;
+        *out = {begin, at, next, true};
+        return true;
+      }
+      q += 32;
+    }
+#else
+    for (; q < end_; ++q) {
+      if (b[q] == term) {
+        views_.emplace_back(b + elem, q - elem);
+        *out = {begin, q, q + 1, true};
+        return true;
+      }
+      if (b[q] == sep) {
+        views_.emplace_back(b + elem, q - elem);
+        elem = q + 1;
+      }
+    }
+#endif
+    q = end_;  // everything buffered was looked at
+    if (eof_) {
+      views_.emplace_back(b + elem, end_ - elem);
+      *out = {begin, end_, end_, false};
+      return true;
+    }
+    if (end_ - begin > options_.max_set_bytes) {
+      return ResourceExhaustedError(
+          "segment at byte {} is longer than {} bytes without a terminator '{}'",
+          OriginalOffset(base_ + begin), options_.max_set_bytes, Show(&d.segment, 1));
+    }
+    RETURN_IF_ERROR(ReadMore());  // may move the buffer: views_ are rebased, indices stay valid
+  }
+}
+
+Segment Reader::MakeScanned(const RawSegment& raw, size_t first) {
+  Location loc = LocationAt(raw.begin);
+  return Segment(std::string_view(buf_.get() + raw.begin, raw.end - raw.begin),
+                 views_.data() + first, views_.size() - first, &interchange_.delimiters, loc);
 }
 
 Segment Reader::MakeSingle(const RawSegment& raw) {
@@ -438,7 +534,7 @@ Result<Event> Reader::NextImpl() {
   }
 
   RawSegment raw;
-  ASSIGN_OR_RETURN(bool found, FindSegment(&raw));
+  ASSIGN_OR_RETURN(bool found, ScanSegment(&raw));  // views_ (cleared above) gets its elements
   const bool new_isa = found && AtIsa(raw.begin);
   if (!found || new_isa) {
     // End of input or an ISA without the IEA before it: close what is open, consume nothing.
@@ -453,9 +549,7 @@ Result<Event> Reader::NextImpl() {
     state_ = State::kOutside;
     return ev;
   }
-  const char* b = buf_.get();
-  std::string_view whole(b + raw.begin, raw.end - raw.begin);
-  std::string_view tag = whole.substr(0, whole.find(interchange_.delimiters.element));
+  std::string_view tag = views_[0];
   ev.group = group_open_ ? &group_ : nullptr;
 
   if (tag == "ST") return ReadSet(raw);
@@ -466,7 +560,7 @@ Result<Event> Reader::NextImpl() {
     group_open_ = false;
     return ev;
   }
-  single_ = MakeSingle(raw);
+  single_ = MakeScanned(raw, 0);
   ++segment_count_;
   pos_ = raw.next;
   ev.segment = &single_;
@@ -494,28 +588,29 @@ Result<Event> Reader::NextImpl() {
 }
 
 Result<Event> Reader::ReadSet(const RawSegment& st) {
+  // views_ holds the ST's elements (NextImpl scanned it); each further segment's are appended.
   const size_t set_begin = st.begin;
-  const char sep = interchange_.delimiters.element;
   RawSegment raw = st;
   bool has_trailer = false;
   uint32_t in_set = 0;
   size_t set_end = st.begin;
+  size_t first = 0;
   for (;;) {
-    const char* b = buf_.get();
-    std::string_view whole(b + raw.begin, raw.end - raw.begin);
-    std::string_view tag = whole.substr(0, whole.find(sep));
+    std::string_view whole(buf_.get() + raw.begin, raw.end - raw.begin);
+    const uint32_t key = TagKey(views_[first]);
     if (in_set > 0) {
-      if (tag == "ST" || tag == "GE" || tag == "GS" || tag == "IEA" || AtIsa(raw.begin)) break;
+      if (key == kTagSt || key == kTagGe || key == kTagGs || key == kTagIea || AtIsa(raw.begin)) {
+        views_.resize(first);  // not part of the set: read again by the next call
+        break;
+      }
     }
-    size_t first = views_.size();
-    Split(raw, &views_);
     Location loc = LocationAt(raw.begin);
     loc.segment_in_set = ++in_set;
     ++segment_count_;
     recs_.push_back(SegRec{whole, first, views_.size() - first, loc});
     pos_ = raw.next;
     set_end = raw.end + (raw.terminated ? 1 + interchange_.delimiters.segment_tail_size : 0);
-    if (in_set > 1 && tag == "SE") {
+    if (in_set > 1 && key == kTagSe) {
       has_trailer = true;
       break;
     }
@@ -525,7 +620,8 @@ Result<Event> Reader::ReadSet(const RawSegment& st) {
           recs_[0].count > 2 ? std::string(views_[recs_[0].first_view + 2]) : std::string(),
           recs_[0].location.byte_offset, options_.max_set_bytes);
     }
-    ASSIGN_OR_RETURN(bool found, FindSegment(&raw));
+    first = views_.size();
+    ASSIGN_OR_RETURN(bool found, ScanSegment(&raw));
     if (!found) break;
   }
   segments_.clear();

@@ -199,6 +199,10 @@ class Reader {
   // Finds the next segment starting at or after `pos_` (skipping whitespace). Returns false at
   // end of input.
   Result<bool> FindSegment(RawSegment* out);
+  // FindSegment + Split in one pass: finds the next segment and appends its element views
+  // (index 0 = the tag) to views_. One SIMD scan looks for the element separator and the
+  // terminator together, so every byte is looked at once.
+  Result<bool> ScanSegment(RawSegment* out);
   Result<bool> SkipSpace();
   bool AtIsa(size_t at) const;
   Status StartInterchange();
@@ -209,10 +213,15 @@ class Reader {
   uint64_t OriginalOffset(uint64_t logical) const;
   void Rebase(const char* old_base);
   Segment MakeSingle(const RawSegment& raw);
+  // A Segment over views_[first..] that ScanSegment already produced.
+  Segment MakeScanned(const RawSegment& raw, size_t first);
   Result<Event> ReadSet(const RawSegment& st);
 
   ByteSource& source_;
   ReaderOptions options_;
+  // cap_ usable bytes plus kPadding readable ones after them, so that 32-byte loads starting
+  // below end_ never leave the allocation.
+  static constexpr size_t kPadding = 32;
   std::unique_ptr<char[]> buf_;
   size_t cap_ = 0;
   size_t peak_cap_ = 0;

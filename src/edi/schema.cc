@@ -448,13 +448,31 @@ Status SchemaRegistry::Link() {
         }
       };
       link(seg.elements);
+      // Precomputed for the validator's hot path.
+      seg.last_mandatory = 0;
+      for (size_t i = 0; i < seg.elements.size(); ++i) {
+        if (seg.elements[i].usage == Usage::kMandatory) seg.last_mandatory = i + 1;
+      }
+      for (SyntaxRule& r : seg.rules) {
+        r.reach = 0;
+        if (r.kind == SyntaxRule::Kind::kPaired) {
+          r.reach = *std::min_element(r.positions.begin(), r.positions.end());
+        } else if (r.kind != SyntaxRule::Kind::kRequired) {
+          r.reach = r.positions.front();
+        }
+      }
     }
   }
   for (auto& [key, set] : sets_) {
     const Dictionary* dict = set->dictionary;
     std::function<void(StructureNode&)> link = [&](StructureNode& n) {
-      for (StructureNode& c : n.children) {
+      n.key_filter = 0;
+      n.required_end = 0;
+      for (size_t i = 0; i < n.children.size(); ++i) {
+        StructureNode& c = n.children[i];
         c.segment = dict->Find(c.tag);
+        n.key_filter |= StructureNode::FilterBit(c.key);
+        if (c.min_use > 0) n.required_end = i + 1;
         link(c);
       }
     };

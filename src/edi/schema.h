@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "edi/segment.h"  // TagKey
 
 namespace mlc::edi {
 
@@ -82,6 +83,9 @@ struct SyntaxRule {
   Kind kind;
   std::vector<uint16_t> positions;  // 1-based element positions
   std::string text;                 // as written, e.g. "P0607"
+  // The note cannot fire on a segment with fewer than `reach` elements (0: always checked; R
+  // then reports its first element). Computed when the registry is linked.
+  uint16_t reach = 0;
 };
 
 struct SegmentDef {
@@ -89,16 +93,8 @@ struct SegmentDef {
   std::vector<ElementDef> elements;  // elements[0] is position 1
   bool more_elements = false;        // elements after the last listed exist but are not checked
   std::vector<SyntaxRule> rules;
+  size_t last_mandatory = 0;         // position of the last mandatory element (0: none)
 };
-
-// Packs a segment tag (2..3 characters) into an integer for fast comparisons. Tags longer than 3
-// characters get a key no real tag has.
-inline uint32_t TagKey(std::string_view tag) {
-  if (tag.empty() || tag.size() > 3) return 0xFFFFFFFFu;
-  uint32_t k = 0;
-  for (char c : tag) k = (k << 8) | static_cast<unsigned char>(c);
-  return k;
-}
 
 // One entry of a loop's child list: a segment, or a loop whose first segment is `tag`.
 struct StructureNode {
@@ -109,6 +105,11 @@ struct StructureNode {
   const SegmentDef* segment = nullptr;  // the dictionary entry (null: structure-only segment)
   std::vector<StructureNode> children;  // a loop's body after its first segment
   bool loop = false;
+  // Precomputed when the registry is linked, for the validator's hot path:
+  uint64_t key_filter = 0;  // FilterBit() of every child's key: a clear bit means "not here"
+  size_t required_end = 0;  // 1 + index of the last child with min_use > 0 (0: none)
+
+  static uint64_t FilterBit(uint32_t key) { return uint64_t{1} << ((key * 0x9E3779B1u) >> 26); }
 
   static constexpr uint32_t kUnbounded = 0xFFFFFFFFu;
   static constexpr size_t kMaxLoopDepth = 16;

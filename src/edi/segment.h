@@ -50,7 +50,17 @@ struct Location {
   uint16_t component = 0;         // AK401 component position
 };
 
-// One segment. `elements_` points at `count_` views (index 0 is the tag) that the reader keeps in
+// Packs a segment tag (2..3 characters) into an integer for fast comparisons. Tags longer than 3
+// characters (and the empty tag) get a key no real tag has.
+constexpr uint32_t TagKey(std::string_view tag) {
+  if (tag.empty() || tag.size() > 3) return 0xFFFFFFFFu;
+  uint32_t k = 0;
+  for (char c : tag) k = (k << 8) | static_cast<unsigned char>(c);
+  return k;
+}
+
+// One segment. `raw_` is the segment's bytes and the element views lie inside it (the validator
+// scans raw() once instead of each element). `elements_` points at `count_` views (index 0 is the tag) that the reader keeps in
 // a reused per-transaction-set array, so steady-state reading does not allocate per element and
 // all segments of a set can be looked at together (the validator needs that).
 class Segment {
@@ -79,6 +89,8 @@ class Segment {
       start = end + 1;
     }
   }
+  // The element views: element_data()[i] is element(i) for 0 <= i <= size() (0 = the tag).
+  const std::string_view* element_data() const { return elements_; }
   // The segment's bytes without its terminator.
   std::string_view raw() const { return raw_; }
   const Delimiters& delimiters() const { return *delimiters_; }

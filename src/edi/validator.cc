@@ -7,6 +7,10 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace mlc::edi {
 namespace {
 
@@ -142,7 +146,7 @@ class SetChecker {
   // `skip_se`: at the end of a set without trailer, SE itself is the envelope's finding.
   void Close(const Frame& f, const Segment& at, bool skip_se) {
     const auto& ch = f.loop->children;
-    for (size_t j = f.pos; j < ch.size(); ++j) {
+    for (size_t j = f.pos; j < f.loop->required_end; ++j) {
       uint32_t uses = j == f.pos ? f.uses : 0;
       if (ch[j].min_use > uses && !(skip_se && ch[j].tag == "SE")) Missing(ch[j], f, at);
     }
@@ -150,6 +154,7 @@ class SetChecker {
 
   void MissingBetween(const Frame& f, size_t to, const Segment& at) {
     const auto& ch = f.loop->children;
+    to = std::min(to, f.loop->required_end);
     for (size_t j = f.pos; j < to; ++j) {
       uint32_t uses = j == f.pos ? f.uses : 0;
       if (ch[j].min_use > uses) Missing(ch[j], f, at);
@@ -185,7 +190,9 @@ class SetChecker {
   void OnSegment(const Segment& s) {
     std::string_view tag = s.tag();
     uint32_t key = TagKey(tag);
+    const uint64_t bit = StructureNode::FilterBit(key);
     for (size_t d = stack_.size(); d-- > 0;) {
+      if ((stack_[d].loop->key_filter & bit) == 0) continue;  // no child has this tag
       bool over = false;
       int i = Find(stack_[d], key, &over);
       if (i < 0) continue;
@@ -292,6 +299,34 @@ class SetChecker {
     std::string_view id = e.id;
     if (size_t dash = id.find('-'); dash != std::string_view::npos) id = id.substr(0, dash);
     return ig.count(e.id) != 0 || ig.count(id) != 0 || ig.count(e.reference) != 0;
+  }
+
+  // True when CheckValue would report nothing for the non-empty value `v` of `chars` characters
+  // without control characters: the common cases decided inline (a false answer only means
+  // "let CheckValue look").
+  bool QuickOk(const ElementDef& e, std::string_view v, size_t chars) const {
+    switch (e.type) {
+      case ElementType::kString:
+        return chars >= e.min_length && chars <= e.max_length;
+      case ElementType::kId:
+        return chars >= e.min_length && chars <= e.max_length &&
+               (e.codes == nullptr || (e.codes->partial && !options_.check_partial_code_lists) ||
+                e.codes->Contains(v));
+      case ElementType::kNumeric:
+      case ElementType::kReal: {
+        size_t digits = 0, points = 0;
+        for (char c : v) {
+          digits += IsDigit(c);
+          points += c == '.';
+        }
+        size_t minus = v[0] == '-';
+        bool ok = digits + minus + points == v.size() &&
+                  (points == 0 || (points == 1 && e.type == ElementType::kReal));
+        return ok && digits >= e.min_length && digits <= e.max_length && digits > 0;
+      }
+      default:
+        return false;
+    }
   }
 
   // `ctrl`: the value contains a control character (the caller scanned it already).
@@ -408,6 +443,51 @@ class SetChecker {
 
   static constexpr uint8_t kComponent = 1, kRepetition = 2, kControl = 4;
 
+  // The reader's segments have their element views inside raw(); a Segment built otherwise
+  // takes the per-element path.
+  static bool RawSpansElements(const Segment& s) {
+    if (s.size() == 0) return true;
+    std::string_view raw = s.raw(), first = s.tag(), last = s.element(s.size());
+    return first.data() >= raw.data() && last.data() + last.size() <= raw.data() + raw.size();
+  }
+
+  // True when `raw` (a segment without its terminator) has no byte that the per-element scan
+  // would flag or count differently: no control character, DEL or byte >= 0x80 (UTF-8), no
+  // component or repetition separator. Element separators are allowed (they may be control
+  // characters themselves).
+  static bool PlainSegment(std::string_view raw, const Delimiters& d) {
+    const char* p = raw.data();
+    const size_t len = raw.size();
+#if defined(__SSE2__)
+    if (len >= 16) {
+      const __m128i space = _mm_set1_epi8(0x20);
+      const __m128i del = _mm_set1_epi8(0x7F);
+      const __m128i comp = _mm_set1_epi8(d.component);
+      const __m128i rep = _mm_set1_epi8(d.repetition);  // 0 (none) is a control byte anyway
+      const __m128i sep = _mm_set1_epi8(d.element);
+      auto special = [&](const char* at) {
+        __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at));
+        // Signed compare: bytes 0x00..0x1F and 0x80..0xFF are both "less than" 0x20.
+        __m128i bad = _mm_or_si128(_mm_cmplt_epi8(x, space), _mm_cmpeq_epi8(x, del));
+        bad = _mm_or_si128(bad, _mm_or_si128(_mm_cmpeq_epi8(x, comp), _mm_cmpeq_epi8(x, rep)));
+        return _mm_movemask_epi8(_mm_andnot_si128(_mm_cmpeq_epi8(x, sep), bad));
+      };
+      int any = 0;
+      size_t k = 0;
+      for (; k + 16 <= len; k += 16) any |= special(p + k);
+      if (k < len) any |= special(p + len - 16);  // overlapping last block
+      return any == 0;
+    }
+#endif
+    bool bad = false;
+    for (size_t k = 0; k < len; ++k) {
+      char c = p[k];
+      auto u = static_cast<unsigned char>(c);
+      bad |= (u < 0x20 || u >= 0x7F || c == d.component || c == d.repetition) && c != d.element;
+    }
+    return !bad;
+  }
+
   void Classify(const Delimiters& d) {
     // Every segment of a set points at the same Delimiters object: compare addresses first.
     if (classified_ptr_ == &d) return;
@@ -427,11 +507,19 @@ class SetChecker {
     current_ = nullptr;
     overflow_.clear();
     const Delimiters& d = s.delimiters();
-    Classify(d);
-    size_t n = def.elements.size();
-    for (size_t i = 1; i <= n; ++i) {
+    // Most segments are printable ASCII without component or repetition separators: one SIMD
+    // pass over the whole segment then stands for the per-element byte scans below.
+    const bool plain = RawSpansElements(s) && PlainSegment(s.raw(), d);
+    if (!plain) Classify(d);
+    const size_t n = def.elements.size();
+    const size_t present = std::min(n, s.size());
+    const std::string_view* values = s.element_data();  // values[i] is element i (1-based)
+    // Elements after the last present one can only be missing: look at them only up to the last
+    // mandatory one.
+    const size_t last = std::max(present, std::min(n, def.last_mandatory));
+    for (size_t i = 1; i <= last; ++i) {
       const ElementDef& e = def.elements[i - 1];
-      std::string_view v = s.element(i);
+      std::string_view v = i <= present ? values[i] : std::string_view();
       auto pos = static_cast<uint16_t>(i);
       if (v.empty()) {
         if (e.usage == Usage::kMandatory) {
@@ -444,10 +532,12 @@ class SetChecker {
       // characters (classes_ maps each byte to kComponent/kRepetition/kControl bits).
       uint8_t cls = 0;
       size_t continuation = 0;  // UTF-8 continuation bytes (not counted as characters)
-      for (char c : v) {
-        auto u = static_cast<unsigned char>(c);
-        cls |= classes_[u];
-        continuation += (u & 0xC0) == 0x80;
+      if (!plain) {
+        for (char c : v) {
+          auto u = static_cast<unsigned char>(c);
+          cls |= classes_[u];
+          continuation += (u & 0xC0) == 0x80;
+        }
       }
       chars_ = v.size() - continuation;
       bool has_rep = (cls & kRepetition) != 0;
@@ -488,6 +578,7 @@ class SetChecker {
                         d.component)));
         continue;
       }
+      if (!has_ctrl && QuickOk(e, v, chars_)) continue;
       CheckValue(s, loop_id, e, pos, 0, v, has_ctrl, static_cast<int64_t>(chars_));
     }
     if (!def.more_elements && s.size() > n) {
@@ -505,15 +596,8 @@ class SetChecker {
     }
     for (const SyntaxRule& r : def.rules) {
       // Notes whose elements all lie beyond the segment's last element cannot fire, except R
-      // (at least one required), which then reports its first element.
-      if (r.kind != SyntaxRule::Kind::kRequired && r.positions.front() > s.size() &&
-          r.kind != SyntaxRule::Kind::kPaired) {
-        continue;
-      }
-      if (r.kind == SyntaxRule::Kind::kPaired &&
-          *std::min_element(r.positions.begin(), r.positions.end()) > s.size()) {
-        continue;
-      }
+      // (at least one required), which then reports its first element (SyntaxRule::reach).
+      if (r.reach > s.size()) continue;
       CheckRule(s, loop_id, def, r);
     }
     current_ = nullptr;
@@ -579,7 +663,7 @@ class SetChecker {
   bool v5010_;
   bool approximate_;  // the schema is of a nearby version: unknown/unexpected segments are warnings
   FixedStack<Frame, StructureNode::kMaxLoopDepth + 1> stack_;
-  std::array<uint8_t, 256> classes_{};
+  std::array<uint8_t, 256> classes_;  // filled by Classify before first use
   Delimiters classified_;
   const Delimiters* classified_ptr_ = nullptr;
   size_t chars_ = 0;
