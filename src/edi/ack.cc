@@ -37,6 +37,35 @@ char PickRepetition(const Delimiters& d) {
   return 0;
 }
 
+// A 999 CTX segment (005010X231A1 loops 2100 and 2110; see validator.h ErrorContext for what the
+// contexts mean). A context whose values cannot be written (a delimiter in the business unit
+// identifier) is left out: RFI 2293 treats an unusable identifier as unknown.
+Status AddContexts(Writer& w, const std::vector<ErrorContext>& contexts) {
+  constexpr size_t kMaxContexts = 10;  // CTX max use in each loop
+  for (size_t k = 0; k < contexts.size() && k < kMaxContexts; ++k) {
+    const ErrorContext& c = contexts[k];
+    std::vector<ElementValue> ctx;
+    ctx.push_back(c.reference.empty() ? ElementValue(c.name)
+                                      : ElementValue::Composite({c.name, c.reference}));
+    ctx.emplace_back(c.tag);
+    ctx.emplace_back(c.position == 0 ? std::string() : std::to_string(c.position));
+    ctx.emplace_back(c.loop_id);
+    if (c.element == 0) {
+      ctx.emplace_back();
+    } else if (c.component == 0) {
+      ctx.emplace_back(std::to_string(c.element));
+    } else {
+      ctx.push_back(ElementValue::Composite({std::to_string(c.element),
+                                             std::to_string(c.component)}));
+    }
+    // CTX06-1 is the dictionary number; composite ids (C040) are not numbers.
+    ctx.emplace_back(AllDigits(c.element_reference) ? c.element_reference : std::string());
+    Status st = w.Add("CTX", ctx);
+    if (!st.ok() && st.code() != StatusCode::kInvalidArgument) return st;
+  }
+  return Status::Ok();
+}
+
 uint32_t ParseCount(std::string_view v) {
   uint64_t n = 0;
   std::from_chars(v.data(), v.data() + v.size(), n);
@@ -50,7 +79,7 @@ std::string AckVersionFor(std::string_view gs08) {
 }
 
 Status AppendAckSet(Writer& w, const GroupResult& group, AckKind kind, std::string_view version,
-                    std::string_view st02, bool include_accepted_sets) {
+                    std::string_view st02, bool include_accepted_sets, bool with_contexts) {
   bool v5010 = kind == AckKind::k999 || version >= "005";
   bool is999 = kind == AckKind::k999;
   RETURN_IF_ERROR(w.BeginSet(is999 ? "999" : "997", st02, is999 ? k999Convention : ""));
@@ -70,6 +99,7 @@ Status AppendAckSet(Writer& w, const GroupResult& group, AckKind kind, std::stri
       RETURN_IF_ERROR(w.Add(is999 ? "IK3" : "AK3",
                             {e.tag, std::to_string(e.position), e.loop_id,
                              std::to_string(static_cast<int>(e.code))}));
+      if (is999 && with_contexts) RETURN_IF_ERROR(AddContexts(w, e.contexts));
       for (const ElementError& el : e.elements) {
         if (el.tolerated) continue;
         std::vector<std::string> pos = {std::to_string(el.element)};
@@ -88,6 +118,7 @@ Status AppendAckSet(Writer& w, const GroupResult& group, AckKind kind, std::stri
           ak4.pop_back();
           RETURN_IF_ERROR(w.Add(is999 ? "IK4" : "AK4", ak4));
         }
+        if (is999 && with_contexts) RETURN_IF_ERROR(AddContexts(w, el.contexts));
       }
     }
     std::vector<ElementValue> ak5 = {std::string(1, AckCodeChar(s.code))};
@@ -174,7 +205,7 @@ Result<std::string> BuildAcknowledgment(const InterchangeResult& received,
     ASSIGN_OR_RETURN(std::string st02, AddToNumber(options.set_control_number, i, st_width,
                                                    "set control number"));
     RETURN_IF_ERROR(AppendAckSet(w, g, options.kind, version, st02,
-                                 options.include_accepted_sets));
+                                 options.include_accepted_sets, options.contexts));
     RETURN_IF_ERROR(w.EndGroup());
   }
   RETURN_IF_ERROR(w.EndInterchange());

@@ -46,6 +46,9 @@ struct AckOptions {
   // Write an AK2..AK5 for sets that were accepted without errors too (X12 allows omitting them).
   bool include_accepted_sets = true;
   std::string ack_requested = "0";  // ISA14
+  // 999 only: write CTX segments (business unit identifier in the IK3 loop, situational trigger
+  // in the IK4 loop) where the validator knows the context (validator.h ErrorContext).
+  bool contexts = true;
 };
 
 // The 997/999 version for a received group version (GS08): "005010" from 005 on, else "004010".
@@ -55,9 +58,11 @@ std::string AckVersionFor(std::string_view gs08);
 // open functional group. `version` is the ack's version ("004010"/"005010"; a 999 is always
 // 005010). Errors: those of the Writer (kFailedPrecondition out of order, kInvalidArgument for
 // a control number that contains a delimiter).
+// `with_contexts`: a 999 carries CTX segments for the errors' contexts (ErrorContext); a 997
+// never does.
 Status AppendAckSet(Writer& writer, const GroupResult& group, AckKind kind,
                     std::string_view version, std::string_view set_control_number,
-                    bool include_accepted_sets = true);
+                    bool include_accepted_sets = true, bool with_contexts = true);
 
 // One interchange addressed back to `received`'s sender with one FA group (and one 997/999 set)
 // per received functional group, in input order; FA groups (997/999) are never acknowledged and

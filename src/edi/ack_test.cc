@@ -9,6 +9,7 @@ namespace mlc::edi {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr std::string_view kReceived =
     "ISA*00*          *00*          *ZZ*BUYER          *ZZ*SELLER         *240101*1200*U*00401*"
@@ -75,15 +76,45 @@ TEST(AckTest, Builds999With5010Envelope) {
             "IK5*A~\n"
             "AK2*850*0002~\n"
             "IK3*BEG*2**8~\n"
+            "CTX*BEG03>PO2~\n"
             "IK4*2*92*7*XX~\n"
             "IK3*ZZZ*3**1~\n"
+            "CTX*BEG03>PO2~\n"
             "IK3*PO1*4*PO1*8~\n"
+            "CTX*BEG03>PO2~\n"
             "IK4*7*234*2~\n"
+            "CTX*SITUATIONAL TRIGGER*PO1*4*PO1*6*235~\n"
             "IK5*R*5~\n"
             "AK9*P*2*2*1~\n"
-            "SE*13*0009~\n"
+            "SE*17*0009~\n"
             "GE*1*500~\n"
             "IEA*1*000000123~\n");
+  // Without contexts: the same 999 minus its CTX segments.
+  AckOptions o = Options(AckKind::k999);
+  o.contexts = false;
+  auto bare = BuildAcknowledgment(Received(in), o);
+  ASSERT_TRUE(bare.ok());
+  EXPECT_THAT(*bare, Not(HasSubstr("CTX")));
+  EXPECT_THAT(*bare, HasSubstr("SE*13*0009~"));
+}
+
+TEST(AckTest, Ctx999LeavesOutABusinessUnitItCannotWrite) {
+  // BEG03 carries the component separator '>': BEG03 itself is fine for the validator (it is
+  // AN), but CTX01-2 cannot hold it, so the business unit CTX is left out (RFI 2293: unknown).
+  std::string in(kReceived);
+  in.replace(in.find("*U*00401*"), 9, "*^*00501*");
+  in.replace(in.find("*X*004010~"), 10, "*X*005010~");
+  in.replace(in.find("BEG*00*XX*PO2"), 13, "BEG*00*XX*P>2");
+  auto ack = BuildAcknowledgment(Received(in), Options(AckKind::k999));
+  ASSERT_TRUE(ack.ok()) << ack.error().message();
+  EXPECT_THAT(*ack, Not(HasSubstr("CTX*BEG03")));
+  EXPECT_THAT(*ack, HasSubstr("CTX*SITUATIONAL TRIGGER*PO1*4*PO1*6*235~"));
+}
+
+TEST(AckTest, Ack997NeverCarriesCtx) {
+  auto ack = BuildAcknowledgment(Received(kReceived), Options(AckKind::k997));
+  ASSERT_TRUE(ack.ok());
+  EXPECT_THAT(*ack, Not(HasSubstr("CTX")));
 }
 
 TEST(AckTest, Ack997For5010GroupCarriesAk103AndPicksRepetitionSeparator) {

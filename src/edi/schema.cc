@@ -421,7 +421,23 @@ Status SchemaRegistry::ParseSet(const File& f) {
     return LineError(f, head, fmt::format("no dictionary for version {}", set->version));
   }
   set->dictionary = dict->second.get();
-  std::vector<Line> body(lines.begin() + 1, lines.end());
+  std::vector<Line> body;
+  for (size_t k = 1; k < lines.size(); ++k) {
+    const Line& l = lines[k];
+    if (l.indent != 0 || l.tokens[0] != "unit") {
+      body.push_back(l);
+      continue;
+    }
+    // unit BEG03: segment id (2-3 characters) + two-digit element position.
+    std::string_view u = l.tokens.size() == 2 ? l.tokens[1] : std::string_view();
+    uint32_t position = 0;
+    bool ok = u.size() >= 4 && u.size() <= 5 && ParseUint(u.substr(u.size() - 2), &position) &&
+              position > 0;
+    if (!ok) return LineError(f, l, "want: unit SEGNN (the business unit element, e.g. BEG03)");
+    set->unit_id = std::string(u);
+    set->unit_key = TagKey(u.substr(0, u.size() - 2));
+    set->unit_element = static_cast<uint16_t>(position);
+  }
   size_t i = 0;
   set->root.tag = "ST";
   set->root.loop = true;
@@ -431,6 +447,11 @@ Status SchemaRegistry::ParseSet(const File& f) {
     return InvalidArgumentError("schema {}: a set must start with ST and end with SE", f.name);
   }
   CollectTags(set->root, &set->tags);
+  if (!set->unit_id.empty() &&
+      !set->Contains(std::string_view(set->unit_id).substr(0, set->unit_id.size() - 2))) {
+    return InvalidArgumentError("schema {}: unit {} names a segment the set does not have",
+                                f.name, set->unit_id);
+  }
   std::string key = set->version + "/" + set->id;
   if (sets_.count(key) != 0) return InvalidArgumentError("schema {}: {} defined twice", f.name, key);
   sets_[key] = std::move(set);

@@ -138,6 +138,11 @@ struct TransactionSetSchema {
                               // kMaxLoopDepth deep)
   const Dictionary* dictionary = nullptr;
   std::set<std::string, std::less<>> tags;  // every tag anywhere in the structure
+  // The business unit identifier (a `unit BEG03` line): the element naming the document, used
+  // for the 999's CTX (validator.h ErrorContext). unit_id "" when the set has none.
+  std::string unit_id;
+  uint32_t unit_key = 0;       // TagKey of its segment
+  uint16_t unit_element = 0;   // its position
 
   bool Contains(std::string_view tag) const { return tags.find(tag) != tags.end(); }
 };

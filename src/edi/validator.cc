@@ -221,12 +221,50 @@ class SetChecker {
         }
       }
       if (n.is_loop()) stack_.push_back(Frame{&n, 0, 0});
+      size_t errors_before = out_->segments.size();
       if (n.segment != nullptr) CheckElements(s, *n.segment, loop_id);
+      if (key == schema_.unit_key && unit_position_ == 0) NoteUnit(s, errors_before);
       return;
     }
     Unmatched(s);
   }
 
+  // The first segment carrying the business unit identifier: its value is known when present
+  // and free of element errors (RFI 2293: an identifier with errors is "unknown").
+  void NoteUnit(const Segment& s, size_t errors_before) {
+    std::string_view v = s.element(schema_.unit_element);
+    if (v.empty()) return;
+    for (size_t k = errors_before; k < out_->segments.size(); ++k) {
+      for (const ElementError& e : out_->segments[k].elements) {
+        if (e.element == schema_.unit_element) return;
+      }
+    }
+    // At most 35 characters (CTX01-2 is AN 1/35; RFI 2293 says truncate), not splitting UTF-8.
+    size_t cut = 0, chars = 0;
+    while (cut < v.size() && chars < 35) {
+      ++cut;
+      while (cut < v.size() && (static_cast<unsigned char>(v[cut]) & 0xC0) == 0x80) ++cut;
+      ++chars;
+    }
+    unit_value_ = std::string(v.substr(0, cut));
+    unit_position_ = s.location().segment_in_set;
+  }
+
+ public:
+  // Gives every error within the business unit (at or after the identifier's segment) its
+  // business unit CTX.
+  void AddUnitContexts() {
+    if (unit_position_ == 0) return;
+    for (SegmentError& e : out_->segments) {
+      if (e.position < unit_position_) continue;
+      ErrorContext c;
+      c.name = schema_.unit_id;
+      c.reference = unit_value_;
+      e.contexts.push_back(std::move(c));
+    }
+  }
+
+ private:
   void Unmatched(const Segment& s) {
     std::string_view tag = s.tag();
     std::string_view loop_id = LoopId(stack_.back());
@@ -612,23 +650,44 @@ class SetChecker {
       e.id = fmt::format("{}{:02}", def.tag, p);
       return e;
     };
-    auto missing = [&](uint16_t p) {
+    // The 999's CTX for an error this note raises: the present element that triggered it.
+    auto trigger = [&](ElementError& err, uint16_t p) {
+      ErrorContext c;
+      c.name = std::string(kSituationalTrigger);
+      c.tag = std::string(s.tag());
+      c.position = s.location().segment_in_set;
+      c.loop_id = std::string(loop_id);
+      c.element = p;
+      if (p >= 1 && p <= def.elements.size()) c.element_reference = def.elements[p - 1].reference;
+      err.contexts.push_back(std::move(c));
+    };
+    auto first_present = [&]() -> uint16_t {
+      for (uint16_t p : r.positions) {
+        if (present(p)) return p;
+      }
+      return 0;
+    };
+    auto missing = [&](uint16_t p, uint16_t because) {
       ElementDef e = def_at(p);
-      Counted(AddElementError(s, loop_id, e, p, 0, ElementErrorCode::kConditionalRequiredMissing,
-                              "", fmt::format("{} is required by syntax note {}", e.id, r.text)));
+      ElementError& err =
+          AddElementError(s, loop_id, e, p, 0, ElementErrorCode::kConditionalRequiredMissing, "",
+                          fmt::format("{} is required by syntax note {}", e.id, r.text));
+      Counted(err);
+      if (because != 0) trigger(err, because);
     };
     size_t count = 0;
     for (uint16_t p : r.positions) count += present(p);
     switch (r.kind) {
       case SyntaxRule::Kind::kPaired:
         if (count > 0 && count < r.positions.size()) {
+          uint16_t because = first_present();
           for (uint16_t p : r.positions) {
-            if (!present(p)) missing(p);
+            if (!present(p)) missing(p, because);
           }
         }
         break;
       case SyntaxRule::Kind::kRequired:
-        if (count == 0) missing(r.positions[0]);
+        if (count == 0) missing(r.positions[0], 0);  // nothing present: no trigger
         break;
       case SyntaxRule::Kind::kExclusion:
         if (count > 1) {
@@ -636,10 +695,11 @@ class SetChecker {
           for (uint16_t p : r.positions) {
             if (present(p) && ++seen == 2) {
               ElementDef e = def_at(p);
-              Counted(AddElementError(s, loop_id, e, p, 0, ElementErrorCode::kExclusionViolated,
-                                      s.element(p),
-                                      fmt::format("{} may not be present with the others of {}",
-                                                  e.id, r.text)));
+              ElementError& err = AddElementError(
+                  s, loop_id, e, p, 0, ElementErrorCode::kExclusionViolated, s.element(p),
+                  fmt::format("{} may not be present with the others of {}", e.id, r.text));
+              Counted(err);
+              trigger(err, first_present());
             }
           }
         }
@@ -647,12 +707,12 @@ class SetChecker {
       case SyntaxRule::Kind::kConditional:
         if (present(r.positions[0])) {
           for (size_t k = 1; k < r.positions.size(); ++k) {
-            if (!present(r.positions[k])) missing(r.positions[k]);
+            if (!present(r.positions[k])) missing(r.positions[k], r.positions[0]);
           }
         }
         break;
       case SyntaxRule::Kind::kListConditional:
-        if (present(r.positions[0]) && count == 1) missing(r.positions[1]);
+        if (present(r.positions[0]) && count == 1) missing(r.positions[1], r.positions[0]);
         break;
     }
   }
@@ -670,6 +730,8 @@ class SetChecker {
   bool classes_ready_ = false;
   SegmentError* current_ = nullptr;
   std::vector<ElementError> overflow_;  // AK4s beyond 99 (dropped)
+  std::string unit_value_;              // the business unit identifier's value
+  uint32_t unit_position_ = 0;          // its segment's position (0: not seen / not known)
 };
 
 void FinalizeSet(SetResult* r, bool supported, const ValidatorOptions& options) {
@@ -838,7 +900,9 @@ SetResult ValidateSet(std::span<const Segment> segments, const TransactionSetSch
                                     "misplaced segments are warnings",
                                     schema->version, group_version.substr(0, 6)));
     }
-    SetChecker(*schema, options, approximate, &r).Run(segments, has_trailer);
+    SetChecker checker(*schema, options, approximate, &r);
+    checker.Run(segments, has_trailer);
+    checker.AddUnitContexts();
   } else if (!options.accept_unsupported_sets) {
     r.notes.push_back(fmt::format("transaction set {} is not supported (no schema)", r.id));
   }

@@ -76,6 +76,33 @@ Result<AckCode> ParseAckCode(std::string_view code);
 std::string_view SegmentErrorName(SegmentErrorCode code);  // "mandatory segment missing", ...
 std::string_view ElementErrorName(ElementErrorCode code);
 
+// The context of an error, written as a CTX segment in a 999 (005010X231A1; a 997 has no CTX).
+// Two kinds, both from the TR3:
+//  - business unit identifier (IK3 loop): `name` is the element that identifies the document
+//    ("BEG03", the TR3's example is "CLM01") and `reference` its value, truncated to 35
+//    characters; sent only when the error lies within the business unit (at or after the
+//    segment that carries the identifier) and the identifier is known, i.e. has no error of its
+//    own (X12 RFI 1312 and RFI 2293, x12.org/resources/requests-for-interpretation);
+//  - situational trigger (IK4 loop): `name` is "SITUATIONAL TRIGGER" and tag/position/loop_id/
+//    element/element_reference locate the data that made the missing or excluded element
+//    required or forbidden (CTX*SITUATIONAL TRIGGER*SBR*14*2000B*2:0 style, as IBM APAR PH34767
+//    and TIBCO Foresight's Response Generator docs show it). Our validator knows such triggers
+//    for the syntax notes (P, C, L, E): the trigger is the present element of the note.
+struct ErrorContext {
+  std::string name;               // CTX01-1
+  std::string reference;          // CTX01-2 ("" for a trigger)
+  std::string tag;                // CTX02: segment id of the trigger
+  uint32_t position = 0;          // CTX03: its position in the set (ST = 1)
+  std::string loop_id;            // CTX04
+  uint16_t element = 0;           // CTX05-1 (0: none)
+  uint16_t component = 0;         // CTX05-2
+  std::string element_reference;  // CTX06-1: dictionary number of the trigger element
+
+  friend bool operator==(const ErrorContext&, const ErrorContext&) = default;
+};
+
+inline constexpr std::string_view kSituationalTrigger = "SITUATIONAL TRIGGER";
+
 struct ElementError {  // one AK4
   uint16_t element = 0;     // AK401-1: position in the segment
   uint16_t component = 0;   // AK401-2: component position (0: not a component)
@@ -86,6 +113,7 @@ struct ElementError {  // one AK4
   std::string id;           // "BEG02" (for people)
   std::string message;
   bool tolerated = false;
+  std::vector<ErrorContext> contexts;  // 999 IK4-loop CTX (at most 10 are written)
 };
 
 struct SegmentError {  // one AK3 (+ its AK4s)
@@ -97,6 +125,7 @@ struct SegmentError {  // one AK3 (+ its AK4s)
   Location location;       // of the segment (for a missing segment: where it was expected)
   std::string message;
   bool tolerated = false;
+  std::vector<ErrorContext> contexts;  // 999 IK3-loop CTX (business unit; at most 10 written)
 
   // Errors that count (not tolerated) among this segment's own and its elements'.
   bool counts() const;

@@ -153,6 +153,52 @@ TEST(ValidatorTest, Ak403ConditionalRequiredMissing) {
   EXPECT_EQ(e.id, "PO107");
 }
 
+TEST(ValidatorTest, ErrorsCarryBusinessUnitAndTriggerContexts) {
+  SegmentError e = OnlyError(kBeg + "PO1*1*10*EA*2.50**VP~");
+  ASSERT_EQ(e.contexts.size(), 1u);
+  EXPECT_EQ(e.contexts[0].name, "BEG03");  // the 850's business unit identifier
+  EXPECT_EQ(e.contexts[0].reference, "PO123");
+  ASSERT_EQ(e.elements.size(), 1u);
+  ASSERT_EQ(e.elements[0].contexts.size(), 1u);
+  const ErrorContext& t = e.elements[0].contexts[0];
+  EXPECT_EQ(t.name, kSituationalTrigger);  // P0607: PO106 present makes PO107 required
+  EXPECT_EQ(t.tag, "PO1");
+  EXPECT_EQ(t.position, 3u);
+  EXPECT_EQ(t.loop_id, "PO1");
+  EXPECT_EQ(t.element, 6);
+  EXPECT_EQ(t.element_reference, "235");
+}
+
+TEST(ValidatorTest, NoBusinessUnitContextBeforeOrWithoutAKnownIdentifier) {
+  // An error in BEG03 itself: the identifier is unknown, so no error gets the context.
+  ValidationReport r =
+      Validate(Interchange({"BEG*00*SA*PO123456789012345678901234**20240101~PO1*1*10*EA*2.50**VP~"}));
+  const SetResult& s = OnlySet(r);
+  ASSERT_EQ(s.segments.size(), 2u) << FormatReport(r, "test");
+  for (const SegmentError& e : s.segments) EXPECT_TRUE(e.contexts.empty()) << e.tag;
+  // A missing BEG: no identifier at all; R notes (nothing present) have no trigger.
+  SegmentError missing = OnlyError(kLine);
+  EXPECT_EQ(missing.code, SegmentErrorCode::kMandatorySegmentMissing);
+  EXPECT_TRUE(missing.contexts.empty());
+}
+
+TEST(ValidatorTest, ElementScanHandlesUtf8AndControlCharacters) {
+  // A long segment (SIMD path) with UTF-8: characters, not bytes, are counted (PID05 max 80).
+  std::string name = "CAF\xc3\x89 ";
+  std::string long_name;
+  for (int i = 0; i < 16; ++i) long_name += name;  // 80 characters, 96 bytes
+  ValidationReport ok = Validate(Interchange({kBeg + kLine + "PID*F****" + long_name + "~"}));
+  EXPECT_TRUE(OnlySet(ok).segments.empty()) << FormatReport(ok, "test");
+  // One more character is too long; a control character in a long or a short segment is
+  // invalid (AK403 6).
+  EXPECT_EQ(OnlyElementError(kBeg + kLine + "PID*F****" + long_name + "X~").code,
+            ElementErrorCode::kTooLong);
+  EXPECT_EQ(OnlyElementError(kBeg + kLine + "PID*F****SIXTEEN BYTES AND \x01 MORE~").code,
+            ElementErrorCode::kInvalidCharacter);
+  EXPECT_EQ(OnlyElementError(kBeg + kLine + "PID*F****A\x01~").code,
+            ElementErrorCode::kInvalidCharacter);
+}
+
 TEST(ValidatorTest, Ak403TooManyElements) {
   ElementError e = OnlyElementError(kBeg + kLine + "CTT*1*10*1*LB*1*LB*NOTE*EXTRA~");
   EXPECT_EQ(e.code, ElementErrorCode::kTooManyElements);

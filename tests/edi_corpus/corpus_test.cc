@@ -1,7 +1,8 @@
 // The sample corpus suite: every file in tests/data/samples/edi is validated and its outcome
 // compared with tests/edi_corpus/expected.tsv (file, outcome, signature of the 997 codes, reason);
 // for every file whose groups are not all accepted, the 997 we would send is compared with
-// tests/golden/edi_997/<file>.997. A file missing from expected.tsv fails the test.
+// tests/golden/edi_997/<file>.997 (and for a few broken ones the 999, with its CTX segments, with
+// tests/edi_corpus/golden_999/<file>.999). A file missing from expected.tsv fails the test.
 //
 // UPDATE_GOLDEN=1 rewrites the outcome and signature columns (reasons are kept; new files get
 // "TODO") and the golden 997s, for review with git diff.
@@ -122,7 +123,7 @@ struct Outcome {
   std::string outcome, signature, ack;
 };
 
-Outcome RunSample(const std::string& file) {
+Outcome RunSample(const std::string& file, AckKind kind = AckKind::k997) {
   std::string input = ReadFile(SamplesDir() + "/" + file);
   auto report = ValidateInput(input);
   Outcome o;
@@ -135,6 +136,7 @@ Outcome RunSample(const std::string& file) {
   o.signature = Signature(*report);
   if (!report->ok()) {
     AckOptions ao;
+    ao.kind = kind;
     ao.interchange_control_number = "900000001";
     ao.group_control_number = "9001";
     ao.set_control_number = "0001";
@@ -188,6 +190,41 @@ INSTANTIATE_TEST_SUITE_P(Samples, CorpusTest, ::testing::ValuesIn(SampleFiles())
                            }
                            return n;
                          });
+
+// Golden 999s (005010X231A1) for broken samples whose errors carry context: the business unit
+// identifier CTX (BEG03) in the IK3 loops after the BEG, and the situational trigger CTX of
+// syntax-note errors in the IK4 loops. Files: tests/edi_corpus/golden_999/<file>.999.
+std::string Golden999Dir() { return std::string(MLC_SOURCE_DIR) + "/tests/edi_corpus/golden_999"; }
+
+class Corpus999Test : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(Corpus999Test, MatchesGolden999WithContexts) {
+  const std::string file = GetParam();
+  Outcome o = RunSample(file, AckKind::k999);
+  std::string golden_path = Golden999Dir() + "/" + file + ".999";
+  if (Updating()) {
+    fs::create_directories(Golden999Dir());
+    std::ofstream(golden_path, std::ios::binary) << o.ack;
+    return;
+  }
+  ASSERT_FALSE(o.ack.empty()) << file << " should be acknowledged with errors";
+  EXPECT_NE(o.ack.find("CTX"), std::string::npos) << file << ": no CTX in\n" << o.ack;
+  EXPECT_EQ(o.ack, ReadFile(golden_path)) << "golden 999 " << golden_path;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Broken, Corpus999Test,
+    ::testing::Values("ediengine__850.SyntaxNotes.ERR.edi",      // P0607 in PO1 and PO4: triggers
+                      "mulesoft__850-5010-biztalk.edi",          // R notes after BEG: business unit
+                      "mulesoft__850-5010-missing-po1.edi",      // structure errors after BEG
+                      "mulesoft__850-5010-multiple-sets.edi"),   // REF R0203 in the second set
+    [](const ::testing::TestParamInfo<std::string>& p) {
+      std::string n = p.param;
+      for (char& c : n) {
+        if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+      }
+      return n;
+    });
 
 // Rewrites expected.tsv (UPDATE_GOLDEN=1 only): outcome and signature from this run, the
 // reasons kept.
