@@ -10,6 +10,7 @@
 //   cleo mailboxes         the REST API's connections (paged) name every http partner mailbox
 //   cleo <PARTNER> inbox   lists each partner's inbox through its transport (http: as the
 //                          mailbox's Local HTTP User; folder: the directory)
+//   cleo reference export  logs in to (or lists) cleo.reference_export's mailbox, when set
 // then "check: all N passed" or "check: K of N failed". Remote calls get at most two attempts
 // (the configured retry policy is cut short: a check reports, it does not wait). Exit 0 when all
 // pass, 1 otherwise, 2 for an invalid config. Reasons are errors (Status); every secret is
@@ -174,6 +175,24 @@ int RunCheck(const std::string& path) {
                                      ? partner.transport.mailbox
                                      : partner.transport.inbox;
       return fmt::format("{} {}, {} file(s)", transport->kind(), where, listing.files.size());
+    });
+  }
+  if (cfg.cleo.reference_export) {
+    // Drop-only: listing its inbox (the outbox, for a folder) proves the login or the directory.
+    checker.Run("cleo reference export", [&]() -> Result<std::string> {
+      const config::PartnerConfig as_partner = cleo::ReferenceExportProfile(cfg.cleo);
+      std::string password;
+      if (as_partner.transport.type == config::TransportType::kHttp) {
+        cleo::TransportPassword pw = cleo::ReferenceExportPasswordOf(cfg.cleo);
+        ASSIGN_OR_RETURN(password, secret(pw.ref, pw.key_path));
+      }
+      ASSIGN_OR_RETURN(auto transport, cleo::MakeTransport(cfg.cleo, as_partner, password,
+                                                           cleo_http, RealFileSystem()));
+      RETURN_IF_ERROR(transport->ListInbox().status());
+      return fmt::format("{} {}", transport->kind(),
+                         as_partner.transport.type == config::TransportType::kHttp
+                             ? as_partner.transport.mailbox
+                             : as_partner.transport.outbox);
     });
   }
   return checker.Verdict();

@@ -39,21 +39,11 @@ Result<cleo::FileTransport*> Connectors::ReferenceExportTransport() {
   }
   std::lock_guard lock(mu_);
   if (export_transport_) return export_transport_.get();
-  // The export is a drop-only mailbox: described as a partner profile so MakeTransport (and its
-  // name and size checks) serves it like any partner's; a folder's inbox is its outbox.
-  const config::ReferenceExportConfig& e = *config_.cleo.reference_export;
-  config::PartnerConfig as_partner;
-  as_partner.id = "reference_export";
-  as_partner.transport.type = e.type;
-  as_partner.transport.mailbox = e.mailbox;
-  as_partner.transport.inbox = e.outbox;
-  as_partner.transport.outbox = e.outbox;
+  const config::PartnerConfig as_partner = cleo::ReferenceExportProfile(config_.cleo);
   std::string password;
-  if (e.type == config::TransportType::kHttp) {
-    const bool own = !e.password.empty();
-    ASSIGN_OR_RETURN(password,
-                     secrets_.Get(own ? e.password : config_.cleo.password,
-                                  own ? "cleo.reference_export.password" : "cleo.password"));
+  if (as_partner.transport.type == config::TransportType::kHttp) {
+    const cleo::TransportPassword pw = cleo::ReferenceExportPasswordOf(config_.cleo);
+    ASSIGN_OR_RETURN(password, secrets_.Get(pw.ref, pw.key_path));
   }
   ASSIGN_OR_RETURN(export_transport_,
                    cleo::MakeTransport(config_.cleo, as_partner, password, *cleo_http_,

@@ -54,6 +54,25 @@ TransportPassword TransportPasswordOf(const config::CleoConfig& cleo,
   return {cleo.password, "cleo.password"};
 }
 
+config::PartnerConfig ReferenceExportProfile(const config::CleoConfig& cleo) {
+  const config::ReferenceExportConfig& e = cleo.reference_export.value();
+  config::PartnerConfig p;
+  p.id = "reference_export";
+  p.transport.type = e.type;
+  p.transport.mailbox = e.mailbox;
+  p.transport.inbox = e.outbox;
+  p.transport.outbox = e.outbox;
+  p.transport.run_action_after_drop = e.run_action_after_drop;
+  p.transport.password = e.password;
+  return p;
+}
+
+TransportPassword ReferenceExportPasswordOf(const config::CleoConfig& cleo) {
+  const config::ReferenceExportConfig& e = cleo.reference_export.value();
+  if (!e.password.empty()) return {e.password, "cleo.reference_export.password"};
+  return {cleo.password, "cleo.password"};
+}
+
 TransportLimits TransportLimitsFromConfig(const config::CleoConfig& cleo) {
   TransportLimits l;
   l.max_file_bytes = static_cast<uint64_t>(cleo.max_file_size_mb) << 20;

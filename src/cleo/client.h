@@ -56,6 +56,12 @@ struct TransportPassword {
 TransportPassword TransportPasswordOf(const config::CleoConfig& cleo,
                                       const config::PartnerConfig& partner);
 
+// cleo.reference_export (which must be set) as a drop-only partner profile, id
+// "reference_export", whose folder inbox is its outbox: MakeTransport serves it like a partner's
+// mailbox, with the same name and size checks. Its password: ReferenceExportPasswordOf.
+config::PartnerConfig ReferenceExportProfile(const config::CleoConfig& cleo);
+TransportPassword ReferenceExportPasswordOf(const config::CleoConfig& cleo);
+
 // The transport a partner's config chooses:
 //  - http: HttpTransport on cleo.base_url as the Local HTTP User `transport.mailbox`, logging in
 //    with `password` (the resolved TransportPasswordOf secret; FAILED_PRECONDITION when empty);

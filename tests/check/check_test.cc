@@ -319,6 +319,32 @@ TEST_F(CheckTest, WrongMailboxPasswordFailsThatPartnerOnly) {
   EXPECT_THAT(out + err, Not(HasSubstr("wrong-acme-password-0815")));
 }
 
+TEST_F(CheckTest, ReferenceExportMailboxIsCheckedWithItsOwnPassword) {
+  const fs::path config = WriteConfig();
+  std::string text;
+  {
+    std::ifstream in(config);
+    text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  text = ReplaceAll(text, "  retry: {max_attempts: 2, initial_backoff: 50ms}\npartners:",
+                    "  retry: {max_attempts: 2, initial_backoff: 50ms}\n"
+                    "  reference_export: {type: http, mailbox: lookups, "
+                    "password: env:T_LOOKUPS_PASSWORD}\npartners:");
+  std::ofstream(config) << text;
+  auto env = GoodEnv();
+  env["T_LOOKUPS_PASSWORD"] = "sandbox-api-pass";  // sandbox/cleo/seed.example.yaml
+  std::string out, err;
+  EXPECT_EQ(RunCheck(config, env, &out, &err), 0) << out << err;
+  EXPECT_THAT(out, HasSubstr("ok   cleo reference export (http lookups, "));
+  EXPECT_THAT(out, HasSubstr("check: all 9 passed"));
+
+  env["T_LOOKUPS_PASSWORD"] = "wrong-lookups-password-31337";
+  EXPECT_EQ(RunCheck(config, env, &out, &err), 1) << out << err;
+  EXPECT_THAT(out, HasSubstr("FAIL cleo reference export: "));
+  EXPECT_THAT(out, HasSubstr("check: 1 of 9 failed"));
+  EXPECT_THAT(out + err, Not(HasSubstr("wrong-lookups-password-31337")));
+}
+
 TEST_F(CheckTest, MissingVaultEntryNamesTheKey) {
   std::string out, err;
   const int rc = RunCheck(WriteConfig("no_such_key"), GoodEnv(), &out, &err);
