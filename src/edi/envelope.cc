@@ -1,5 +1,6 @@
 #include "edi/envelope.h"
 
+#include <algorithm>
 #include <array>
 #include <utility>
 
@@ -201,6 +202,20 @@ void EnvelopeChecker::CheckIsa(const Event& ev) {
   }
 }
 
+bool EnvelopeChecker::InsertSetNumber(std::string_view cn) {
+  if (!Digits(cn)) return set_names_.insert(std::string(StripZeros(cn))).second;
+  uint64_t v = 0;
+  for (char c : cn) v = v * 10 + static_cast<uint64_t>(c - '0');  // at most 9 digits
+  if (set_numbers_.empty() || v > set_numbers_.back()) {
+    set_numbers_.push_back(v);
+    return true;
+  }
+  auto it = std::lower_bound(set_numbers_.begin(), set_numbers_.end(), v);
+  if (it != set_numbers_.end() && *it == v) return false;
+  set_numbers_.insert(it, v);
+  return true;
+}
+
 void EnvelopeChecker::Observe(const Event& ev) {
   const Segment* seg = ev.segment;
   switch (ev.kind) {
@@ -237,6 +252,7 @@ void EnvelopeChecker::Observe(const Event& ev) {
       sets_ = 0;
       stray_run_ = false;
       set_numbers_.clear();
+      set_names_.clear();
       const GroupHeader& g = *ev.group;
       in_group_ = true;
       functional_id_ = std::string(g.functional_id());
@@ -296,7 +312,7 @@ void EnvelopeChecker::Observe(const Event& ev) {
       if (cn.size() < 4 || cn.size() > 9) {
         Add(FindingKind::kSetControlNumberInvalid, At(ev.location, 2), "ST",
             fmt::format("ST02 control number '{}' must be 4 to 9 characters", cn), &set);
-      } else if (ev.group != nullptr && !set_numbers_.insert(std::string(StripZeros(cn))).second) {
+      } else if (ev.group != nullptr && !InsertSetNumber(cn)) {
         Add(FindingKind::kDuplicateSetControlNumber, At(ev.location, 2), "ST",
             fmt::format("transaction set control number {} is used twice in group {}", cn, gs06_),
             &set);

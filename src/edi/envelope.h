@@ -114,7 +114,11 @@ class EnvelopeChecker {
   uint64_t sets_ = 0;
   bool stray_run_ = false;  // inside a run of stray segments (reported once)
   std::set<std::string> group_numbers_;
-  std::set<std::string> set_numbers_;
+  // ST02s seen in the open group: all-digit ones by value in a sorted vector (no allocation per
+  // set; increasing numbers append), others as strings.
+  bool InsertSetNumber(std::string_view cn);
+  std::vector<uint64_t> set_numbers_;
+  std::set<std::string> set_names_;
   std::set<std::tuple<std::string, std::string, std::string>> interchanges_;
 };
 

@@ -88,6 +88,21 @@ TEST(EnvelopeTest, DuplicateSetAndConventionMismatch) {
   EXPECT_EQ((*dup)[0].location.segment_in_input, 5u);
 }
 
+TEST(EnvelopeTest, DuplicateSetNumbersOutOfOrderAndNotNumeric) {
+  // Numbers compare by value (00012 = 12), in any order; non-numeric ones as written.
+  auto f = Check(Envelope("ST*810*0012~SE*2*0012~ST*810*0003~SE*2*0003~ST*810*00012~SE*2*00012~"
+                          "ST*810*A001~SE*2*A001~ST*810*0003~SE*2*0003~ST*810*A001~SE*2*A001~"
+                          "ST*810*0A01~SE*2*0A01~",
+                          "GE*7*7~"));
+  ASSERT_TRUE(f.ok());
+  std::vector<std::string> want(3, "duplicate-set-control-number");
+  EXPECT_EQ(Kinds(*f), want);
+  ASSERT_EQ(f->size(), 3u);
+  EXPECT_EQ((*f)[0].set_control_number, "00012");
+  EXPECT_EQ((*f)[1].set_control_number, "0003");
+  EXPECT_EQ((*f)[2].set_control_number, "A001");
+}
+
 TEST(EnvelopeTest, ControlNumbersMismatchSample) {
   auto f = Check(ReadSample("ediengine__ControlNumbersMismatch.edi"));
   ASSERT_TRUE(f.ok()) << f.error();
