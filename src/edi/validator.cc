@@ -765,6 +765,11 @@ void FinalizeSet(SetResult* r, bool supported, const ValidatorOptions& options) 
   }
 }
 
+// Sets the group received: those kept plus the omitted accepted ones.
+uint32_t SetsSeen(const GroupResult& g) {
+  return static_cast<uint32_t>(g.sets.size()) + g.omitted_accepted;
+}
+
 void FinalizeGroup(GroupResult* g) {
   g->group_errors.clear();
   for (const Finding& f : g->findings) {
@@ -774,8 +779,8 @@ void FinalizeGroup(GroupResult* g) {
       g->group_errors.emplace_back(c);
     }
   }
-  g->received = static_cast<uint32_t>(g->sets.size());
-  g->accepted = 0;
+  g->received = SetsSeen(*g);
+  g->accepted = g->omitted_accepted;
   bool errors = false;
   for (const SetResult& s : g->sets) {
     if (s.code != AckCode::kRejected) ++g->accepted;
@@ -983,9 +988,9 @@ Result<ValidationReport> ValidateInput(ByteSource& source, const ValidatorOption
           group->included = AllDigits(ge01) && ge01.size() <= 9
                                 ? static_cast<uint32_t>(std::stoul(std::string(ge01)))
                                 : 0;
-          if (!AllDigits(ge01)) group->included = static_cast<uint32_t>(group->sets.size());
+          if (!AllDigits(ge01)) group->included = SetsSeen(*group);
         } else if (group != nullptr) {
-          group->included = static_cast<uint32_t>(group->sets.size());
+          group->included = SetsSeen(*group);
         }
         break;
       case EventKind::kTa1:
@@ -1025,6 +1030,16 @@ Result<ValidationReport> ValidateInput(ByteSource& source, const ValidatorOption
         case FindingScope::kInterchange:
           ic->findings.push_back(f);
           break;
+      }
+    }
+    // Every finding about a set comes with the set's own event, so its result is complete now.
+    if (ev.kind == EventKind::kTransactionSet && group != nullptr && !options.keep_accepted_sets) {
+      SetResult& last = group->sets.back();
+      FinalizeSet(&last, !last.schema_version.empty(), options);
+      if (last.code == AckCode::kAccepted && last.segments.empty() && last.findings.empty() &&
+          last.notes.empty()) {
+        group->sets.pop_back();
+        ++group->omitted_accepted;
       }
     }
     if (ev.kind == EventKind::kGroupEnd) group = nullptr;

@@ -156,6 +156,9 @@ struct GroupResult {  // AK1 + AK9
   uint32_t received = 0;                 // AK903
   uint32_t accepted = 0;                 // AK904
   std::vector<std::string> group_errors; // AK905..AK909
+  // Sets accepted without any problem that were left out of `sets`
+  // (ValidatorOptions::keep_accepted_sets false); AK903/AK904 count them.
+  uint32_t omitted_accepted = 0;
 };
 
 struct InterchangeResult {
@@ -189,6 +192,12 @@ struct ValidatorOptions {
   // checks instead of rejected with AK502 1.
   bool accept_unsupported_sets = false;
   EnvelopeOptions envelope;
+  // Keep a SetResult for every set. When false, sets accepted without any problem are counted
+  // (GroupResult::omitted_accepted) but not kept, so memory is bounded by the problems found,
+  // not by the number of sets in the input (a 1 GB file holds over a million sets); a 997 built
+  // from such a report lists only the sets with problems (X12 allows omitting accepted ones) and
+  // its AK9 counts stay right.
+  bool keep_accepted_sets = true;
 };
 
 // Validates one transaction set (segments[0] is the ST; the last is the SE when present) against

@@ -199,6 +199,29 @@ TEST(ValidatorTest, ElementScanHandlesUtf8AndControlCharacters) {
             ElementErrorCode::kInvalidCharacter);
 }
 
+TEST(ValidatorTest, OmittingAcceptedSetsKeepsCountsAndAck) {
+  std::string in = Interchange({kBeg + kLine, kBeg + "PO1*1*10*EA*2.50**VP~", kBeg + kLine});
+  ValidatorOptions o;
+  o.keep_accepted_sets = false;
+  ValidationReport r = Validate(in, o);
+  ASSERT_EQ(r.interchanges.size(), 1u);
+  const GroupResult& g = r.interchanges[0].groups[0];
+  ASSERT_EQ(g.sets.size(), 1u);  // only the set with a problem
+  EXPECT_EQ(g.sets[0].control_number, "0002");
+  EXPECT_EQ(g.omitted_accepted, 2u);
+  EXPECT_EQ(g.received, 3u);
+  EXPECT_EQ(g.accepted, 2u);
+  EXPECT_EQ(g.included, 3u);
+  EXPECT_EQ(g.code, AckCode::kPartiallyAccepted);
+  // The same AK9 as with every set kept.
+  ValidationReport full = Validate(in);
+  const GroupResult& all = full.interchanges[0].groups[0];
+  EXPECT_EQ(all.sets.size(), 3u);
+  EXPECT_EQ(all.received, g.received);
+  EXPECT_EQ(all.accepted, g.accepted);
+  EXPECT_EQ(all.code, g.code);
+}
+
 TEST(ValidatorTest, Ak403TooManyElements) {
   ElementError e = OnlyElementError(kBeg + kLine + "CTT*1*10*1*LB*1*LB*NOTE*EXTRA~");
   EXPECT_EQ(e.code, ElementErrorCode::kTooManyElements);
