@@ -14,6 +14,7 @@
 #include "edi/documents.h"
 #include "edi/reader.h"
 #include "edi/validator.h"
+#include "flows/ack_status.h"
 #include "flows/edi_status.h"
 #include "flows/reference_data.h"
 #include "mapping/netsuite_po.h"
@@ -627,7 +628,8 @@ Status InvoiceInboundFlow::Ingest(RunContext& ctx, RunSummary& summary) {
 Result<RunSummary> InvoiceInboundFlow::Run(RunContext& ctx) {
   RunSummary summary;
   notes_.clear();
-  RETURN_IF_ERROR(Ingest(ctx, summary));
+  // One process at a time per flow when several share the store (runner.h); the relay, always.
+  RETURN_IF_ERROR(ctx.Ingest(summary, [&] { return Ingest(ctx, summary); }));
   store::Relay relay(*env_.store, RelayOptionsFor(env_, kInvoiceInbound));
   relay.AddStep(std::string(kParse), *parse_, std::string(kArchive));
   relay.AddStep(std::string(kMatch), *match_, std::string(kBill));
@@ -832,35 +834,21 @@ FaInboundFlow::FaInboundFlow(FlowEnv env)
 FaInboundFlow::~FaInboundFlow() = default;
 
 Status FaInboundFlow::ReportOverdue(RunSummary& summary) {
+  // The rule is flows/ack_status.h's, shared with the console, `status` and /metrics.
   const Instant now = env_.clock->Now();
   for (const auto& partner : env_.config->partners) {
     if (partner.expect_997_within.count() <= 0) continue;
-    store::DocumentQuery q;
-    q.flow = std::string("po_outbound");
-    q.partner = partner.id;
-    q.since = now - std::chrono::hours(24 * 30);
-    q.limit = 500;
-    for (;;) {
-      ASSIGN_OR_RETURN(auto docs, env_.store->ListDocuments(q));
-      for (const auto& d : docs) {
-        // Sent: done, or past "send" and waiting to write its status onto the PO.
-        const bool sent = d.state == store::DocState::kDone || d.step == "writeback";
-        if (!sent || now - d.updated_at < partner.expect_997_within) continue;
-        store::AuditQuery aq;
-        aq.document_id = d.id;
-        aq.event = std::string(store::event::kAcknowledged);
-        aq.limit = 1;
-        ASSIGN_OR_RETURN(auto acked, env_.store->QueryAudit(aq));
-        if (!acked.empty()) continue;
-        summary.counts["overdue_997"] += 1;
-        summary.notes.push_back(fmt::format(
-            "{}: no 997 for {} {} (ISA13 {}) sent {} ago; expected within {}", partner.id, d.type,
-            d.po_number, d.control.isa13,
-            config::FormatDuration(std::chrono::duration_cast<config::Duration>(now - d.updated_at)),
-            config::FormatDuration(partner.expect_997_within)));
-      }
-      if (static_cast<int>(docs.size()) < q.limit) break;
-      q.after_id = docs.back().id;
+    ASSIGN_OR_RETURN(AckStatus ack, PartnerAckStatus(*env_.store, partner, now,
+                                                     std::chrono::hours(24 * 30), SIZE_MAX));
+    for (const UnacknowledgedSend& u : ack.unacknowledged) {
+      if (!u.overdue) continue;
+      ASSIGN_OR_RETURN(store::Document d, env_.store->GetDocument(u.document_id));
+      summary.counts["overdue_997"] += 1;
+      summary.notes.push_back(fmt::format(
+          "{}: no 997 for {} {} (ISA13 {}) sent {} ago; expected within {}", partner.id, d.type,
+          d.po_number, d.control.isa13,
+          config::FormatDuration(std::chrono::duration_cast<config::Duration>(now - u.sent_at)),
+          config::FormatDuration(partner.expect_997_within)));
     }
   }
   return Status::Ok();

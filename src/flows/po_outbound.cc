@@ -219,7 +219,8 @@ PoOutboundFlow::~PoOutboundFlow() = default;
 
 Result<RunSummary> PoOutboundFlow::Run(RunContext& ctx) {
   RunSummary summary;
-  RETURN_IF_ERROR(Ingest(ctx, summary));
+  // One process at a time per flow when several share the store (runner.h); the relay, always.
+  RETURN_IF_ERROR(ctx.Ingest(summary, [&] { return Ingest(ctx, summary); }));
   store::Relay relay(*env_.store, RelayOptionsFor(env_, kPoOutbound));
   relay.AddStep(std::string(kSendStep), *send_,
                 StatusFieldsOn(*env_.config) ? std::string(kWritebackStep) : "");

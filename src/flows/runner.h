@@ -6,6 +6,15 @@
 // while it runs collapse into one more run. Stop() lets every run in flight finish (flows watch
 // RunContext::stopping() at safe points) and joins the threads; nothing is interrupted midway.
 //
+// Several processes on one PostgreSQL store (SetIngestLock): a flow's ingest runs in one process
+// at a time, its relay in all of them. A flow wraps its ingest in RunContext::Ingest; the runner
+// then takes the store's named lock "ingest:<flow>" (store.h, NamedLock) for it, renews it while
+// the ingest runs (every `renew_every`, so a slow first sync keeps it however long it takes) and
+// releases it after. When another live process holds it, this cycle's ingest is skipped (counted
+// as "ingest_skipped", logged at debug level) and the relay runs as usual. A holder that died
+// without releasing blocks the others for at most the TTL; a holder on this host whose process
+// no longer exists is taken over at once.
+//
 // Time comes from a Clock. With a FakeClock, tests advance the clock and call Kick() so the
 // loops re-read it: no test waits on wall-clock sleeps for a schedule to fire.
 //
@@ -27,6 +36,7 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "flows/schedule.h"
+#include "store/store.h"
 
 namespace mlc::flows {
 
@@ -35,10 +45,20 @@ namespace mlc::flows {
 using ProgressFn =
     std::function<void(std::string_view what, int64_t done, std::optional<int64_t> total)>;
 
+// What one run of a flow did, for the summary line, `status` and `run --once`.
+struct RunSummary {
+  std::map<std::string, int64_t> counts;  // e.g. {"read", 12}, {"sent", 3}, {"parked", 1}
+  std::vector<std::string> notes;         // exceptions with reasons, warnings
+};
+
+// Runs a flow's ingest under whatever exclusion applies; see RunContext::Ingest.
+using IngestGate = std::function<Status(RunSummary& summary, const std::function<Status()>& ingest)>;
+
 class RunContext {
  public:
-  explicit RunContext(const std::atomic<bool>* stop, ProgressFn progress = nullptr)
-      : stop_(stop), progress_(std::move(progress)) {}
+  explicit RunContext(const std::atomic<bool>* stop, ProgressFn progress = nullptr,
+                      IngestGate gate = nullptr)
+      : stop_(stop), progress_(std::move(progress)), gate_(std::move(gate)) {}
   // True once shutdown was asked for: finish the current item, commit, and return.
   bool stopping() const { return stop_->load(); }
   // Reports progress of long work (a first sync, a backfill) for a person watching `run --once`
@@ -47,16 +67,18 @@ class RunContext {
                 std::optional<int64_t> total = std::nullopt) const {
     if (progress_) progress_(what, done, total);
   }
+  // Runs the flow's ingest (`ingest`: read the source, record what it found) unless another
+  // process holds this flow's ingest lock: then it is skipped, summary.counts["ingest_skipped"]
+  // is 1, and OK is returned so the flow goes on with its relay. Returns the ingest's own error,
+  // or the store's when the lock cannot be read. Without a runner (tests) it just runs `ingest`.
+  Status Ingest(RunSummary& summary, const std::function<Status()>& ingest) const {
+    return gate_ ? gate_(summary, ingest) : ingest();
+  }
 
  private:
   const std::atomic<bool>* stop_;
   ProgressFn progress_;
-};
-
-// What one run of a flow did, for the summary line, `status` and `run --once`.
-struct RunSummary {
-  std::map<std::string, int64_t> counts;  // e.g. {"read", 12}, {"sent", 3}, {"parked", 1}
-  std::vector<std::string> notes;         // exceptions with reasons, warnings
+  IngestGate gate_;
 };
 
 class Flow {
@@ -74,9 +96,20 @@ struct FlowStatus {
   int64_t runs = 0;
   int64_t failures = 0;
   bool running = false;
+  int64_t ingest_skipped = 0;  // runs whose ingest another process held (SetIngestLock)
   std::optional<Instant> last_start, last_end, next_due;
   Status last_status;
   RunSummary last_summary;
+};
+
+// Cross-process exclusion of each flow's ingest (see the header comment).
+struct IngestLockOptions {
+  store::Store* store = nullptr;  // null: no lock (the default; one process)
+  std::string owner;              // this process, unique among those sharing the store: "host:pid"
+  // The hold lasts `ttl` past its last renewal; renewals every `renew_every` while the ingest
+  // runs. The TTL only matters when a holder dies: the others wait that long (at most) for it.
+  std::chrono::milliseconds ttl{std::chrono::minutes(2)};
+  std::chrono::milliseconds renew_every{std::chrono::seconds(20)};
 };
 
 class FlowRunner {
@@ -89,6 +122,9 @@ class FlowRunner {
   // Before Start() only. The first scheduled run is the schedule's first time after Start()
   // (run_at_start = true runs once immediately as well).
   void Add(std::unique_ptr<Flow> flow, Schedule schedule, bool run_at_start = false);
+
+  // Before Start() or RunAllOnce() only. `options.store` must outlive the runner.
+  void SetIngestLock(IngestLockOptions options);
 
   void Start();
   // Asks every loop to stop after its current run and joins them. Idempotent.
@@ -118,6 +154,8 @@ class FlowRunner {
     std::thread thread;
   };
   void Loop(Entry& e);
+  RunContext MakeContext(Entry& e, ProgressFn progress);
+  Status GuardedIngest(Entry& e, RunSummary& summary, const std::function<Status()>& ingest);
   void RecordRun(Entry& e, Instant start, Result<RunSummary>&& r);
 
   const Clock& clock_;
@@ -126,6 +164,7 @@ class FlowRunner {
   mutable std::condition_variable cv_;
   std::atomic<bool> stop_{false};
   bool started_ = false;
+  IngestLockOptions ingest_lock_;
   std::vector<std::unique_ptr<Entry>> entries_;
 };
 

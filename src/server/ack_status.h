@@ -1,46 +1,19 @@
 // AckStatus: which 850s sent to a partner are still waiting for the partner's 997, and which of
-// those are overdue. One definition shared by the console's partners page and the
-// mlc_ack_overdue metric, so that the number on a dashboard matches the highlighted rows.
+// those are overdue, for the console's partners page, `status` and the mlc_ack_overdue metric.
 //
-// An 850 counts when it has a "sent" audit event within `window` before now; it is acknowledged
-// when it has an "acknowledged" audit event; an unacknowledged one is overdue once now minus its
-// latest send exceeds the partner's expect_997_within (0 = no 997 expected: never overdue).
-// Cost: two paged audit queries per partner (sent and acknowledged events in the window).
+// The rule and the query live in flows/ack_status.h, where fa_inbound's run summary uses the
+// same function: one definition, so the number on a dashboard, the highlighted console rows and
+// the flow's "overdue_997" count always agree. This header re-exports them under mlc::server.
 //
-// Thread safety: a pure function over the store (which is thread-safe).
+// Thread safety: as flows/ack_status.h (pure functions over the thread-safe store).
 #pragma once
 
-#include <chrono>
-#include <cstdint>
-#include <vector>
-
-#include "common/clock.h"
-#include "common/status.h"
-#include "config/config.h"
-
-namespace mlc::store {
-class Store;
-}
+#include "flows/ack_status.h"
 
 namespace mlc::server {
 
-struct UnacknowledgedSend {
-  int64_t document_id = 0;
-  Instant sent_at;  // the latest "sent" event
-  bool overdue = false;
-};
-
-struct AckStatus {
-  int64_t sent = 0;
-  int64_t acknowledged = 0;
-  int64_t awaiting = 0;  // unacknowledged, not yet overdue
-  int64_t overdue = 0;
-  // The unacknowledged 850s in document id order, at most `max_listed` of them.
-  std::vector<UnacknowledgedSend> unacknowledged;
-};
-
-// Errors: those of Store::QueryAudit.
-Result<AckStatus> PartnerAckStatus(store::Store& store, const config::PartnerConfig& partner,
-                                   Instant now, std::chrono::hours window, size_t max_listed);
+using flows::AckStatus;
+using flows::PartnerAckStatus;
+using flows::UnacknowledgedSend;
 
 }  // namespace mlc::server
