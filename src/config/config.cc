@@ -474,9 +474,15 @@ const Spec<PartnerConfig>& PartnerSpec() {
         .Default("none")
         .Doc("Line break written after each segment terminator.");
     s->List("documents", &PartnerConfig::documents)
-        .OneOf({"850", "810", "855", "856", "997"})
+        .OneOf({"850", "860", "810", "855", "856", "997"})
         .Required()
         .Doc("Transaction sets exchanged with this partner.");
+    s->Enum("po_change_as", &PartnerConfig::po_change_as,
+            {{"850", std::string("850")}, {"860", std::string("860")}})
+        .Default("850")
+        .Doc("How a PO that changed after it was sent goes out: `850` a replacement 850 (BEG01 "
+             "05, the revision in BEG04), or `860` a purchase order change (BCH01 04, the "
+             "revision in BCH05, one POC per changed line); 860 needs `860` in `documents`.");
     s->Duration("expect_997_within", &PartnerConfig::expect_997_within)
         .Default("24h")
         .Doc("An 850 without a 997 after this long is flagged overdue.");
@@ -657,6 +663,9 @@ void ValidatePartners(const Config& c, DecodeContext& ctx) {
     if (distinct.size() != expected && !d.element.empty()) {
       Fail(ctx, base + ".delimiters", "element, component, segment (and repetition) "
                                       "delimiters must all differ");
+    }
+    if (p.po_change_as == "860" && !p.Exchanges("860")) {
+      Fail(ctx, base + ".po_change_as", "860 needs 860 in documents");
     }
     if (p.send_ack == AckKind::k999 && p.x12_version == "004010") {
       Fail(ctx, base + ".send_ack", "999 acknowledgments exist from 005010 on; use 997");

@@ -184,7 +184,8 @@ struct PartnerConfig {
   std::string x12_version;       // "004010" or "005010"
   DelimitersConfig delimiters;
   LineBreak line_break = LineBreak::kNone;
-  std::vector<std::string> documents;  // "850", "810", "855", "856", "997"
+  std::vector<std::string> documents;  // "850", "860", "810", "855", "856", "997"
+  std::string po_change_as = "850";    // a changed PO goes out as an 850 replace or an 860
   Duration expect_997_within{0};
   AckKind send_ack = AckKind::k997;
   TransportConfig transport;

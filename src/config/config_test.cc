@@ -475,7 +475,7 @@ TEST(ConfigTest, AllErrorsReportedAtOnceInLineOrder) {
   EXPECT_THAT(m[2], HasSubstr("netsuite.auth.oauth2.certificate_idd: unknown key (did you mean "
                               "'certificate_id'?) (line 7)"));
   EXPECT_THAT(m[3], HasSubstr("cleo.password: secrets must be a reference"));
-  EXPECT_THAT(m[4], HasSubstr("partners[0].documents[1]: must be one of 850, 810, 855, 856, 997"));
+  EXPECT_THAT(m[4], HasSubstr("partners[0].documents[1]: must be one of 850, 860, 810, 855, 856, 997"));
   EXPECT_THAT(m[5], HasSubstr("partners[0].documents[2]: '850' is listed twice"));
   EXPECT_THAT(m[6], HasSubstr("flows.po_outbound.schedule: schedule interval must be at least 1s"));
   for (size_t i = 1; i < r.errors.size(); ++i) EXPECT_LE(r.errors[i - 1].line, r.errors[i].line);
@@ -549,6 +549,24 @@ TEST(ConfigTest, PartnerCrossRules) {
   EXPECT_THAT(All(Load(text)), HasSubstr("partners[0].send_ack: 999 acknowledgments exist from "
                                          "005010 on; use 997"));
   EXPECT_THAT(All(Load(text)), HasSubstr("partners[0].delimiters: element, component, segment"));
+}
+
+TEST(ConfigTest, PoChangeAs) {
+  auto r = Load(std::string(kMinimal));
+  ASSERT_TRUE(r.ok()) << All(r);
+  EXPECT_EQ(r.config.partners[0].po_change_as, "850");
+  // 860 without 860 among the documents: an error naming the key.
+  std::string text = Replace(kMinimal, "    documents: [850, 810]\n",
+                             "    documents: [850, 810]\n    po_change_as: \"860\"\n");
+  EXPECT_THAT(All(Load(text)), HasSubstr("partners[0].po_change_as: 860 needs 860 in documents"));
+  text = Replace(kMinimal, "    documents: [850, 810]\n",
+                 "    documents: [850, 860, 810]\n    po_change_as: \"860\"\n");
+  r = Load(text);
+  ASSERT_TRUE(r.ok()) << All(r);
+  EXPECT_EQ(r.config.partners[0].po_change_as, "860");
+  text = Replace(kMinimal, "    documents: [850, 810]\n",
+                 "    documents: [850, 810]\n    po_change_as: \"865\"\n");
+  EXPECT_THAT(All(Load(text)), HasSubstr("partners[0].po_change_as: must be one of 850, 860"));
 }
 
 TEST(ConfigTest, NegativeAndNonDecimalTolerances) {
