@@ -1,7 +1,8 @@
-// Test-only helpers shared by the 810 and 855 mapping tests: reading golden case folders
-// (tests/golden/mapping/<suite>/<case>/), the first transaction set of an X12 file with its
-// envelope identity, the PO of a case (record.json + reference.json, mapped with
-// PurchaseOrderFromRecord) and the partner settings of a case (partner.json).
+// Test-only helpers shared by the mapping golden tests (850, 860, 810, 855): reading golden case
+// folders (tests/golden/mapping/<suite>/<case>/), the first transaction set of an X12 file with
+// its envelope identity, the PO of a case (record.json + reference.json, mapped with
+// PurchaseOrderFromRecord) and the partner settings of a case (partner.json, or partner.yaml
+// loaded with the real config loader).
 //
 // Golden files are compared byte for byte; with UPDATE_GOLDEN=1 in the environment the expected
 // files are rewritten instead (review every changed file before committing it).
@@ -17,6 +18,7 @@
 #include <fstream>
 #include <initializer_list>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <span>
 #include <sstream>
 #include <string>
@@ -126,6 +128,38 @@ inline config::PartnerConfig PartnerFromJson(const nlohmann::json& j) {
   p.on_mismatch = j.value("on_mismatch", "park") == "hold" ? config::MismatchAction::kHold
                                                            : config::MismatchAction::kPark;
   return p;
+}
+
+// What the config loader needs besides the partners; a case's partner.yaml follows it.
+inline constexpr std::string_view kPartnerYamlPreamble = R"(netsuite:
+  account_id: "1234567_SB1"
+  auth:
+    method: oauth2_m2m
+    oauth2:
+      client_id: vault:ns_client_id
+      certificate_id: cert-1
+      private_key: vault:ns_private_key
+cleo:
+  base_url: https://cleo.example.com
+  username: api
+  password: vault:cleo_password
+)";
+
+// partner.yaml: `partners:` with exactly one partner profile, loaded with the real config loader
+// (so the profile is validated as a user's would be). Errors: every config error, joined.
+inline Result<config::PartnerConfig> LoadPartnerYaml(const fs::path& file) {
+  config::LoadResult r = config::LoadConfigText(
+      std::string(kPartnerYamlPreamble) + Slurp(file),
+      [](const std::string&) -> std::optional<std::string> { return std::nullopt; });
+  if (!r.ok()) {
+    std::string all;
+    for (const auto& e : r.errors) all += e.ToString() + "; ";
+    return InvalidArgumentError("{}: {}", file.string(), all);
+  }
+  if (r.config.partners.size() != 1) {
+    return InvalidArgumentError("{}: expected exactly one partner", file.string());
+  }
+  return r.config.partners[0];
 }
 
 }  // namespace mlc::mapping::testing

@@ -28,6 +28,7 @@
 #include "common/civil_time.h"
 #include "edi/reader.h"
 #include "edi/validator.h"
+#include "mapping/inbound_golden_testutil.h"
 #include "mapping/netsuite_po.h"
 #include "mapping/x12_envelope.h"
 
@@ -320,57 +321,12 @@ TEST(To850Test, FobPaymentMethodFromTheIncotermGroup) {
 // ---- golden cases ----
 
 namespace fs = std::filesystem;
-const fs::path kGolden = fs::path(MLC_SOURCE_DIR) / "tests/golden/mapping/po_850";
-
-// What the config loader needs besides the partners; the case's partner.yaml follows it.
-constexpr std::string_view kPreamble = R"(netsuite:
-  account_id: "1234567_SB1"
-  auth:
-    method: oauth2_m2m
-    oauth2:
-      client_id: vault:ns_client_id
-      certificate_id: cert-1
-      private_key: vault:ns_private_key
-cleo:
-  base_url: https://cleo.example.com
-  username: api
-  password: vault:cleo_password
-)";
-
-std::string Slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::vector<std::string> Cases() {
-  std::vector<std::string> out;
-  for (const auto& e : fs::directory_iterator(kGolden)) {
-    if (e.is_directory()) out.push_back(e.path().filename().string());
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-Result<config::PartnerConfig> LoadPartner(const fs::path& file) {
-  config::LoadResult r = config::LoadConfigText(
-      std::string(kPreamble) + Slurp(file),
-      [](const std::string&) -> std::optional<std::string> { return std::nullopt; });
-  if (!r.ok()) {
-    std::string all;
-    for (const auto& e : r.errors) all += e.ToString() + "; ";
-    return InvalidArgumentError("{}: {}", file.string(), all);
-  }
-  if (r.config.partners.size() != 1) {
-    return InvalidArgumentError("{}: expected exactly one partner", file.string());
-  }
-  return r.config.partners[0];
-}
+const fs::path kGolden = testing::GoldenDir("po_850");
+using testing::Slurp;
 
 // The whole outbound path for one case: the interchange bytes, and the typed 850 it carries.
 Result<std::pair<std::string, edi::PurchaseOrder850>> RunCase(const fs::path& dir) {
-  ASSIGN_OR_RETURN(config::PartnerConfig partner, LoadPartner(dir / "partner.yaml"));
+  ASSIGN_OR_RETURN(config::PartnerConfig partner, testing::LoadPartnerYaml(dir / "partner.yaml"));
   nlohmann::json c;
   nlohmann::json record;
   nlohmann::json reference;
@@ -444,7 +400,7 @@ TEST_P(Po850Golden, Maps) {
   EXPECT_EQ(sets, 1);
 }
 
-INSTANTIATE_TEST_SUITE_P(Cases, Po850Golden, ::testing::ValuesIn(Cases()),
+INSTANTIATE_TEST_SUITE_P(Cases, Po850Golden, ::testing::ValuesIn(testing::CaseNames("po_850")),
                          [](const auto& test_info) { return test_info.param; });
 
 }  // namespace

@@ -1,0 +1,255 @@
+#include "mapping/x12_860.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "mapping/json_values.h"
+#include "mapping/x12_850.h"
+
+namespace mlc::mapping {
+namespace {
+
+using nlohmann::json;
+
+// NetSuite's status H: Closed (netsuite.md, transaction statuses of PurchOrd).
+constexpr std::string_view kClosedStatus = "H";
+
+model::PurchaseOrder Reopened(model::PurchaseOrder po) {
+  for (model::PurchaseOrderLine& l : po.lines) l.closed = false;
+  return po;
+}
+
+// The typed PO1 view of the open lines of `po` (as its 850 carries them), by line number, so that
+// a line's POC carries what its PO1 carried.
+Result<std::map<std::string, edi::PoLine>> OpenLinesOf(const model::PurchaseOrder& po,
+                                                       const config::PartnerConfig& partner) {
+  std::map<std::string, edi::PoLine> out;
+  if (std::all_of(po.lines.begin(), po.lines.end(), [](const auto& l) { return l.closed; })) {
+    return out;  // To850 refuses a PO without an open line
+  }
+  ASSIGN_OR_RETURN(edi::PurchaseOrder850 x, To850(po, partner, 0));
+  for (edi::PoLine& l : x.lines) out.emplace(l.line_number, std::move(l));
+  return out;
+}
+
+// POC02 for a line open before and after, or "" when the partner sees no difference.
+std::string ChangeCode(const edi::PoLine& was, const edi::PoLine& now) {
+  if (was == now) return "";
+  edi::PoLine same_quantity = now;
+  same_quantity.quantity = was.quantity;
+  if (same_quantity == was) return now.quantity > was.quantity ? "QI" : "QD";
+  edi::PoLine same_price = now;
+  same_price.unit_price = was.unit_price;
+  if (same_price == was) return "PC";
+  return "CA";
+}
+
+Result<Decimal> LeftToReceive(const model::PurchaseOrder& po, int line) {
+  for (const auto& l : po.lines) {
+    if (l.line != line) continue;
+    ASSIGN_OR_RETURN(Decimal left, l.quantity.Sub(l.received));
+    return left.sign() < 0 ? Decimal() : left;
+  }
+  return Decimal();
+}
+
+Result<model::Address> AddressFromJson(const json& j, std::string_view key) {
+  model::Address a;
+  const json* v = Member(j, key);
+  if (v == nullptr) return a;
+  if (!v->is_object()) return InvalidArgumentError("{}: expected an object", key);
+  const std::string path(key);
+  ASSIGN_OR_RETURN(a.name, StringAt(*v, "name", path));
+  ASSIGN_OR_RETURN(a.name2, StringAt(*v, "name2", path));
+  ASSIGN_OR_RETURN(a.line1, StringAt(*v, "line1", path));
+  ASSIGN_OR_RETURN(a.line2, StringAt(*v, "line2", path));
+  ASSIGN_OR_RETURN(a.city, StringAt(*v, "city", path));
+  ASSIGN_OR_RETURN(a.state, StringAt(*v, "state", path));
+  ASSIGN_OR_RETURN(a.postal_code, StringAt(*v, "postal_code", path));
+  ASSIGN_OR_RETURN(a.country, StringAt(*v, "country", path));
+  ASSIGN_OR_RETURN(a.id_qualifier, StringAt(*v, "id_qualifier", path));
+  ASSIGN_OR_RETURN(a.id, StringAt(*v, "id", path));
+  return a;
+}
+
+}  // namespace
+
+Result<PurchaseOrderChange860> To860(const model::PurchaseOrder& before,
+                                     const model::PurchaseOrder& after,
+                                     const config::PartnerConfig& partner, int revision,
+                                     CivilDate change_date) {
+  if (before.number != after.number) {
+    return InvalidArgumentError(
+        "mapping a change of PO {} to an 860 for partner {}: the earlier "
+        "revision is of PO '{}'",
+        after.number, partner.id, before.number);
+  }
+  if (revision < 1) {
+    return InvalidArgumentError(
+        "mapping PO {} to an 860 for partner {}: revision {} changes "
+        "nothing the partner has (an 860 needs revision 1 or later)",
+        after.number, partner.id, revision);
+  }
+  const bool cancelled =
+      after.status == kClosedStatus ||
+      std::all_of(after.lines.begin(), after.lines.end(), [](const auto& l) { return l.closed; });
+
+  // The heading (and, unless cancelled, the open lines and total) exactly as the 850 has them.
+  ASSIGN_OR_RETURN(edi::PurchaseOrder850 now,
+                   To850(cancelled ? Reopened(after) : after, partner, revision));
+  PurchaseOrderChange860 out;
+  out.purpose = cancelled ? "01" : "04";  // BCH01 353: 01 cancellation, 04 change
+  out.type = now.type;
+  out.number = now.number;
+  out.change_sequence = std::to_string(revision);
+  out.date = now.date;
+  out.change_date = FormatEdiDate8(change_date);
+  if (!cancelled) out.total_amount = now.total_amount;
+  out.heading = std::move(now);
+  out.heading.lines.clear();
+  out.heading.total_amount.reset();
+  if (cancelled) return out;
+
+  ASSIGN_OR_RETURN(auto was, OpenLinesOf(before, partner));
+  ASSIGN_OR_RETURN(auto is, OpenLinesOf(after, partner));
+  std::set<int> numbers;
+  for (const auto& l : before.lines) numbers.insert(l.line);
+  for (const auto& l : after.lines) numbers.insert(l.line);
+  for (int n : numbers) {
+    const std::string key = std::to_string(n);
+    const bool open_was = was.count(key) > 0;
+    const bool open_is = is.count(key) > 0;
+    PoChangeLine c;
+    if (open_is) {
+      c.line = is.at(key);
+      if (!open_was) {
+        c.change = "AI";
+      } else {
+        c.change = ChangeCode(was.at(key), c.line);
+        if (c.change.empty()) continue;
+      }
+      ASSIGN_OR_RETURN(c.left_to_receive, LeftToReceive(after, n));
+    } else if (open_was) {
+      c.change = "DI";
+      c.line = was.at(key);
+      c.line.quantity = Decimal();
+    } else {
+      continue;  // closed before and after: the partner was told already
+    }
+    out.lines.push_back(std::move(c));
+  }
+  return out;
+}
+
+Result<std::vector<edi::SegmentData>> Build860(const PurchaseOrderChange860& change) {
+  if (change.number.empty()) return InvalidArgumentError("860: the PO number (BCH03) is empty");
+  if (change.date.empty()) {
+    return InvalidArgumentError("860 {}: the PO date (BCH06) is empty", change.number);
+  }
+  std::vector<edi::SegmentData> out;
+  out.push_back({"BCH",
+                 {change.purpose, change.type.empty() ? "SA" : change.type, change.number, "",
+                  change.change_sequence, change.date, "", "", "", "", change.change_date}});
+
+  // The heading segments are the 850's (same segments, same order): written by edi::Build850
+  // from the heading with a stand-in line, keeping what lies between BEG and the first PO1.
+  edi::PurchaseOrder850 heading = change.heading;
+  heading.number = change.number;
+  heading.date = change.date;
+  heading.total_amount.reset();
+  heading.lines.resize(1);
+  ASSIGN_OR_RETURN(std::vector<edi::SegmentData> x850, edi::Build850(heading));
+  for (size_t i = 1; i < x850.size() && x850[i].tag != "PO1"; ++i) out.push_back(x850[i]);
+
+  Decimal hash;
+  for (const PoChangeLine& c : change.lines) {
+    const edi::PoLine& l = c.line;
+    std::vector<edi::ElementValue> e = {l.line_number,
+                                        c.change,
+                                        l.quantity.ToCanonical(),
+                                        c.left_to_receive.ToCanonical(),
+                                        l.unit,
+                                        l.unit_price ? l.unit_price->ToCanonical() : "",
+                                        l.price_basis};
+    for (const edi::ProductId& id : l.ids) {
+      e.emplace_back(id.qualifier);
+      e.emplace_back(id.id);
+    }
+    out.push_back({"POC", std::move(e)});
+    for (const std::string& d : l.descriptions) out.push_back({"PID", {"F", "", "", "", d}});
+    for (const edi::DateTime& d : l.dates) out.push_back({"DTM", {d.qualifier, d.date, d.time}});
+    ASSIGN_OR_RETURN(hash, hash.Add(l.quantity));
+  }
+  if (!change.lines.empty()) {
+    out.push_back({"CTT", {std::to_string(change.lines.size()), hash.ToCanonical()}});
+  }
+  if (change.total_amount) out.push_back({"AMT", {"TT", change.total_amount->ToCanonical()}});
+  return out;
+}
+
+Result<model::PurchaseOrder> PurchaseOrderFromJson(const json& j) {
+  if (!j.is_object()) return InvalidArgumentError("purchase order JSON: expected an object");
+  model::PurchaseOrder po;
+  constexpr std::string_view kPath = "purchase order";
+  ASSIGN_OR_RETURN(po.internal_id, StringAt(j, "internal_id", kPath));
+  ASSIGN_OR_RETURN(po.number, StringAt(j, "number", kPath, /*required=*/true));
+  ASSIGN_OR_RETURN(po.vendor_id, StringAt(j, "vendor_id", kPath));
+  ASSIGN_OR_RETURN(po.partner_id, StringAt(j, "partner_id", kPath));
+  ASSIGN_OR_RETURN(po.status, StringAt(j, "status", kPath));
+  ASSIGN_OR_RETURN(std::optional<CivilDate> date, DateAt(j, "date", kPath));
+  if (!date) return InvalidArgumentError("{}.date: required", kPath);
+  po.date = *date;
+  ASSIGN_OR_RETURN(po.ship_date, DateAt(j, "ship_date", kPath));
+  ASSIGN_OR_RETURN(po.due_date, DateAt(j, "due_date", kPath));
+  ASSIGN_OR_RETURN(po.currency, StringAt(j, "currency", kPath));
+  ASSIGN_OR_RETURN(po.terms, StringAt(j, "terms", kPath));
+  if (const json* nd = Member(j, "terms_net_days"); nd != nullptr && nd->is_number_integer()) {
+    po.terms_net_days = nd->get<int>();
+  }
+  ASSIGN_OR_RETURN(po.incoterm, StringAt(j, "incoterm", kPath));
+  ASSIGN_OR_RETURN(po.memo, StringAt(j, "memo", kPath));
+  ASSIGN_OR_RETURN(po.ship_to, AddressFromJson(j, "ship_to"));
+  ASSIGN_OR_RETURN(po.bill_to, AddressFromJson(j, "bill_to"));
+  ASSIGN_OR_RETURN(po.vendor.name, StringAt(j, "vendor_name", kPath));
+  ASSIGN_OR_RETURN(po.total, DecimalAt(j, "total", kPath, Decimal()));
+  if (const json* lm = Member(j, "last_modified"); lm != nullptr && lm->is_string()) {
+    ASSIGN_OR_RETURN(po.last_modified, ParseIso8601(lm->get<std::string>()));
+  }
+  const json* lines = Member(j, "lines");
+  if (lines == nullptr || !lines->is_array()) {
+    return InvalidArgumentError("{}.lines: expected an array", kPath);
+  }
+  for (size_t i = 0; i < lines->size(); ++i) {
+    const json& l = (*lines)[i];
+    const std::string path = fmt::format("{}.lines[{}]", kPath, i);
+    if (!l.is_object()) return InvalidArgumentError("{}: expected an object", path);
+    model::PurchaseOrderLine line;
+    const json* n = Member(l, "line");
+    if (n == nullptr || !n->is_number_integer()) {
+      return InvalidArgumentError("{}.line: expected an integer", path);
+    }
+    line.line = n->get<int>();
+    ASSIGN_OR_RETURN(line.item_id, StringAt(l, "item_id", path));
+    ASSIGN_OR_RETURN(line.ids.buyer_part, StringAt(l, "buyer_part", path));
+    ASSIGN_OR_RETURN(line.ids.vendor_part, StringAt(l, "vendor_part", path));
+    ASSIGN_OR_RETURN(line.ids.upc, StringAt(l, "upc", path));
+    ASSIGN_OR_RETURN(line.description, StringAt(l, "description", path));
+    ASSIGN_OR_RETURN(line.quantity, DecimalAt(l, "quantity", path));
+    ASSIGN_OR_RETURN(line.unit, StringAt(l, "unit", path));
+    ASSIGN_OR_RETURN(line.rate, DecimalAt(l, "rate", path));
+    ASSIGN_OR_RETURN(line.expected_date, DateAt(l, "expected_date", path));
+    ASSIGN_OR_RETURN(line.received, DecimalAt(l, "received", path, Decimal()));
+    ASSIGN_OR_RETURN(line.billed, DecimalAt(l, "billed", path, Decimal()));
+    ASSIGN_OR_RETURN(line.closed, BoolAt(l, "closed", path));
+    po.lines.push_back(std::move(line));
+  }
+  return po;
+}
+
+}  // namespace mlc::mapping
