@@ -40,7 +40,8 @@ HttpTransport::HttpTransport(HttpClient& http, HttpTransportOptions options, Tra
     : FileTransport(limits),
       http_(http),
       options_(std::move(options)),
-      guard_(options_.refuse_vulnerable_server) {
+      guard_(options_.refuse_vulnerable_server),
+      stats_(options_.stats != nullptr ? options_.stats : &ProcessCallStats()) {
   RegisterSecret(options_.password);
   const std::string credential = Base64(options_.username + ":" + options_.password);
   RegisterSecret(credential);
@@ -83,7 +84,11 @@ Result<HttpResponse> HttpTransport::Command(std::string_view request, const std:
                   filename.empty() ? "" : " filename=", Printable(filename));
   RetryLoop loop(options_.retry, options_.sleeper);
   return loop.Run([&](RetryAttempt& attempt) -> Result<HttpResponse> {
-    ASSIGN_OR_RETURN(HttpResponse resp, std::move(http_.Send(req)).WithContext(what));
+    if (attempt.number > 1) stats_->RecordRetry();
+    Result<HttpResponse> sent = http_.Send(req);
+    if (!sent.ok()) stats_->RecordTransportError();
+    ASSIGN_OR_RETURN(HttpResponse resp, std::move(sent).WithContext(what));
+    stats_->RecordResponse(resp.status);
     RETURN_IF_ERROR(guard_.Observe(resp));
     if (resp.status >= 200 && resp.status <= 299) return resp;
     if (resp.status == 429) {

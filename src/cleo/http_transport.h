@@ -19,7 +19,8 @@
 // our own earlier attempt whose response was lost) is settled the same way: fetch and compare.
 // Archive re-uploads the file into `archive_dir` and deletes it from the inbox (no move command
 // exists); with an empty archive_dir it only deletes. Transient failures (transport errors, 5xx,
-// 429) are retried with `retry`. The mailbox password is registered as a secret, as is the Basic
+// 429) are retried with `retry`; every attempt and retry is counted in a CallStats
+// (call_stats.h). The mailbox password is registered as a secret, as is the Basic
 // credential built from it.
 //
 // Thread safety: every member function may be called from any thread. The HttpClient must
@@ -30,6 +31,7 @@
 #include <memory>
 #include <string>
 
+#include "cleo/call_stats.h"
 #include "cleo/session.h"
 #include "cleo/transport.h"
 #include "common/http_client.h"
@@ -54,6 +56,7 @@ struct HttpTransportOptions {
                       .max_attempts = 4};
   RetryLoop::Sleeper sleeper;  // null: really sleep
   bool refuse_vulnerable_server = false;
+  CallStats* stats = nullptr;  // null: ProcessCallStats() (call_stats.h)
 };
 
 class HttpTransport final : public FileTransport {
@@ -66,6 +69,8 @@ class HttpTransport final : public FileTransport {
 
   std::string_view kind() const override { return "http"; }
   std::optional<ServerVersion> server_version() const { return guard_.version(); }
+  // Where this transport's calls are counted.
+  const CallStats& stats() const { return *stats_; }
 
  protected:
   Result<std::vector<RemoteFile>> DoListInbox() override;
@@ -85,6 +90,7 @@ class HttpTransport final : public FileTransport {
   HttpTransportOptions options_;
   std::string authorization_;  // "Basic ..."
   ServerVersionGuard guard_;
+  CallStats* stats_;
 };
 
 // Parses a `request=list` body: one name per line.

@@ -76,7 +76,8 @@ Session::Session(HttpClient& http, SessionOptions options, const Clock& clock)
     : http_(http),
       options_(std::move(options)),
       clock_(clock),
-      guard_(options_.refuse_vulnerable_server) {
+      guard_(options_.refuse_vulnerable_server),
+      stats_(options_.stats != nullptr ? options_.stats : &ProcessCallStats()) {
   RegisterSecret(options_.password);
   while (!options_.base_url.empty() && options_.base_url.back() == '/') {
     options_.base_url.pop_back();
@@ -101,6 +102,7 @@ Result<std::string> Session::Token(std::string_view rejected) {
   ++fetches_;
   lock.unlock();
   Result<std::string> fetched = FetchToken();
+  stats_->RecordLogin(fetched.ok());
   lock.lock();
   fetching_ = false;
   if (fetched.ok()) {
@@ -149,8 +151,10 @@ Result<HttpResponse> Session::Call(std::string_view method, std::string_view pat
   const std::string what = fmt::format("cleo {} {}", method, Printable(path_and_query, 200));
   RetryLoop loop(options_.retry, options_.sleeper);
   return loop.Run([&](RetryAttempt& attempt) -> Result<HttpResponse> {
+    if (attempt.number > 1) stats_->RecordRetry();
     std::string rejected;
     for (int auth_try = 0; auth_try < 2; ++auth_try) {
+      if (auth_try > 0) stats_->RecordRelogin();
       ASSIGN_OR_RETURN(std::string token, Token(rejected));
       HttpRequest req;
       req.method = std::string(method);
@@ -161,7 +165,10 @@ Result<HttpResponse> Session::Call(std::string_view method, std::string_view pat
       req.body = body;
       req.timeout = options_.request_timeout;
       req.connect_timeout = options_.connect_timeout;
-      ASSIGN_OR_RETURN(HttpResponse resp, std::move(http_.Send(req)).WithContext(what));
+      Result<HttpResponse> sent = http_.Send(req);
+      if (!sent.ok()) stats_->RecordTransportError();
+      ASSIGN_OR_RETURN(HttpResponse resp, std::move(sent).WithContext(what));
+      stats_->RecordResponse(resp.status);
       RETURN_IF_ERROR(guard_.Observe(resp));
       if (resp.status == 401) {
         rejected = token;  // expired or revoked: get a new one and repeat once

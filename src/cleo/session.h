@@ -12,7 +12,8 @@
 //
 // Calls are retried in-process on retriable outcomes (transport errors, 5xx, 429 with
 // Retry-After, a 401 right after a fresh token) with `retry` as the backoff policy; anything
-// else comes back at once. Error responses become Status through ErrorFromResponse, which reads
+// else comes back at once. Every attempt, retry, re-login and token request is counted in a
+// CallStats (call_stats.h). Error responses become Status through ErrorFromResponse, which reads
 // Cleo's `{"message": ...}` body.
 //
 // Every response's Server header is shown to a ServerVersionGuard: a Harmony/VLTrader before
@@ -31,6 +32,7 @@
 #include <string>
 #include <string_view>
 
+#include "cleo/call_stats.h"
 #include "cleo/names.h"
 #include "common/clock.h"
 #include "common/http_client.h"
@@ -78,6 +80,7 @@ struct SessionOptions {
                       .max_attempts = 4};
   RetryLoop::Sleeper sleeper;  // null: really sleep (tests record instead)
   bool refuse_vulnerable_server = false;
+  CallStats* stats = nullptr;  // null: ProcessCallStats() (call_stats.h)
 };
 
 class Session {
@@ -111,6 +114,8 @@ class Session {
   // Number of token requests sent (for tests and metrics).
   int token_fetches() const;
   const SessionOptions& options() const { return options_; }
+  // Where this session's calls are counted.
+  const CallStats& stats() const { return *stats_; }
 
  private:
   Result<std::string> FetchToken();
@@ -119,6 +124,7 @@ class Session {
   SessionOptions options_;
   const Clock& clock_;
   ServerVersionGuard guard_;
+  CallStats* stats_;
 
   mutable std::mutex mu_;
   std::condition_variable cv_;

@@ -5,6 +5,7 @@
 #include <string>
 #include <utility>
 
+#include "cleo/call_stats.h"
 #include "flows/runner.h"
 #include "netsuite/authenticator.h"
 #include "netsuite/client.h"
@@ -60,10 +61,11 @@ Status CollectStore(const OpsMetricSources& src, Instant now, Metrics& m) {
 }
 
 void CollectRunner(const flows::FlowRunner& runner, Metrics& m) {
-  Series runs, failures, last_end, last_ok, running;
+  Series runs, failures, last_end, last_ok, running, skipped;
   for (const auto& f : runner.status()) {
     const Labels l = {{"flow", f.name}};
     runs.push_back({l, static_cast<double>(f.runs)});
+    skipped.push_back({l, static_cast<double>(f.ingest_skipped)});
     failures.push_back({l, static_cast<double>(f.failures)});
     running.push_back({l, f.running ? 1.0 : 0.0});
     if (f.last_end) {
@@ -76,6 +78,21 @@ void CollectRunner(const flows::FlowRunner& runner, Metrics& m) {
   m.ReplaceSeries("mlc_flow_last_run_timestamp_seconds", last_end);
   m.ReplaceSeries("mlc_flow_last_run_ok", last_ok);
   m.ReplaceSeries("mlc_flow_running", running);
+  m.ReplaceSeries("mlc_flow_ingest_skipped_total", skipped);
+}
+
+void CollectCleo(const cleo::CallStats& stats, Metrics& m) {
+  const cleo::CallStatsSnapshot s = stats.snapshot();
+  auto d = [](int64_t v) { return static_cast<double>(v); };
+  m.ReplaceSeries("mlc_cleo_requests_total",
+                  {{{{"outcome", "ok"}}, d(s.ok)},
+                   {{{"outcome", "rate_limited"}}, d(s.rate_limited)},
+                   {{{"outcome", "error"}}, d(s.error)},
+                   {{{"outcome", "transport_error"}}, d(s.transport_error)}});
+  m.Set("mlc_cleo_retries_total", {}, d(s.retries));
+  m.Set("mlc_cleo_relogins_total", {}, d(s.relogins));
+  m.ReplaceSeries("mlc_cleo_logins_total",
+                  {{{{"outcome", "ok"}}, d(s.logins)}, {{{"outcome", "error"}}, d(s.login_failures)}});
 }
 
 void CollectNetsuite(const OpsMetricSources& src, Metrics& m) {
@@ -121,6 +138,12 @@ void DescribeOpsMetrics(Metrics& m) {
   m.Describe("mlc_netsuite_token_requests_total", counter,
              "OAuth 2.0 access token requests by outcome.");
   m.Describe("mlc_netsuite_token_invalidations_total", counter, "Access tokens dropped after 401.");
+  m.Describe("mlc_flow_ingest_skipped_total", counter,
+             "Flow runs whose ingest was skipped because another process held its lock.");
+  m.Describe("mlc_cleo_requests_total", counter, "Cleo HTTP requests (API and mailbox) by outcome.");
+  m.Describe("mlc_cleo_retries_total", counter, "Cleo request attempts after the first.");
+  m.Describe("mlc_cleo_relogins_total", counter, "Cleo 401 answers retried with a fresh token.");
+  m.Describe("mlc_cleo_logins_total", counter, "Cleo token requests by outcome.");
   m.Describe("mlc_ack_overdue", gauge, "850s sent without a 997 past expect_997_within.");
   m.Describe("mlc_ack_awaiting", gauge, "850s sent without a 997, not yet overdue.");
 }
@@ -134,6 +157,7 @@ Status CollectOpsMetrics(const OpsMetricSources& src, Metrics& metrics) {
   }
   if (src.runner != nullptr) CollectRunner(*src.runner, metrics);
   CollectNetsuite(src, metrics);
+  if (src.cleo != nullptr) CollectCleo(*src.cleo, metrics);
   return store_status.WithContext("collecting metrics from the store");
 }
 

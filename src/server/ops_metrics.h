@@ -14,10 +14,18 @@
 //   mlc_netsuite_retries_total, mlc_netsuite_reauthentications_total (401 then a fresh token)
 //   mlc_netsuite_token_requests_total{outcome}  ok | error (OAuth 2.0 token fetches: refreshes)
 //   mlc_netsuite_token_invalidations_total
+//   mlc_cleo_requests_total{outcome}            ok (2xx) | rate_limited (429) | error (other HTTP
+//                                               statuses, 401 included) | transport_error; REST
+//                                               API and mailbox (/server) calls together
+//   mlc_cleo_retries_total                      Cleo request attempts after the first
+//   mlc_cleo_relogins_total                     401 answers retried with a fresh token
+//   mlc_cleo_logins_total{outcome}              ok | error (token requests, not in requests_total)
+//   mlc_flow_ingest_skipped_total{flow}         ingests skipped: another process held the lock
 //   mlc_ack_overdue{partner}, mlc_ack_awaiting{partner}  850s without a 997 (ack_status.h)
 //
-// Counters taken from the runner and the clients restart at 0 when the daemon rebuilds them
-// (SIGHUP reload); Prometheus treats that as a counter reset.
+// Counters taken from the runner and the NetSuite client restart at 0 when the daemon rebuilds
+// them (SIGHUP reload); Prometheus treats that as a counter reset. The Cleo counters are the
+// process's (cleo::ProcessCallStats) and survive a reload.
 //
 // Thread safety: CollectOpsMetrics may run on several scrape threads at once; every source is
 // only read through thread-safe accessors.
@@ -37,6 +45,9 @@ class Store;
 namespace mlc::flows {
 class FlowRunner;
 }
+namespace mlc::cleo {
+class CallStats;
+}
 namespace mlc::netsuite {
 class Client;
 class Oauth2Authenticator;
@@ -53,6 +64,7 @@ struct OpsMetricSources {
   const std::vector<config::PartnerConfig>* partners = nullptr;  // for the 997 gauges
   const Clock* clock = nullptr;                                  // null: SystemClock
   std::chrono::hours ack_window{24 * 30};
+  const cleo::CallStats* cleo = nullptr;  // the daemon passes &cleo::ProcessCallStats()
 };
 
 // Declares every family above with its help text (so counters show 0 before any event).

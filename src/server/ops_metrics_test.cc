@@ -14,6 +14,7 @@
 #include "netsuite/authenticator.h"
 #include "netsuite/client.h"
 #include "server/http_server.h"
+#include "server/metrics_test_util.h"
 #include "store/store.h"
 
 namespace mlc::server {
@@ -44,17 +45,7 @@ class FakeFlow final : public flows::Flow {
   Status result_;
 };
 
-// "name{labels}" -> value, from the Prometheus text.
-std::map<std::string, std::string> ParseSeries(const std::string& text) {
-  std::map<std::string, std::string> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    if (line.empty() || line[0] == '#') continue;
-    const auto sp = line.rfind(' ');
-    out[line.substr(0, sp)] = line.substr(sp + 1);
-  }
-  return out;
-}
+using testing::ParseSeries;
 
 class OpsMetricsTest : public ::testing::Test {
  protected:
