@@ -393,3 +393,20 @@ TEST(ReaderTest, OversizedSetIsAnError) {
 
 }  // namespace
 }  // namespace mlc::edi
+
+namespace mlc::edi {
+namespace {
+
+TEST(TagKeyTest, PacksOneToThreeCharactersAndRejectsOthers) {
+  static_assert(TagKey("ST") == (uint32_t{'S'} << 8 | 'T'));
+  EXPECT_EQ(TagKey("A"), uint32_t{'A'});
+  EXPECT_EQ(TagKey("N1"), uint32_t{'N'} << 8 | '1');
+  EXPECT_EQ(TagKey("IT1"), uint32_t{'I'} << 16 | uint32_t{'T'} << 8 | '1');
+  EXPECT_EQ(TagKey("\xff\xfe"), 0xFFu << 8 | 0xFEu);  // bytes, not signed chars
+  EXPECT_EQ(TagKey(""), 0xFFFFFFFFu);
+  EXPECT_EQ(TagKey("ABCD"), 0xFFFFFFFFu);
+  EXPECT_NE(TagKey("IT1"), TagKey("IT"));
+}
+
+}  // namespace
+}  // namespace mlc::edi
