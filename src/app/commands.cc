@@ -9,6 +9,7 @@ void RegisterAll(Cli& cli) {
   RegisterRunCommands(cli);
   RegisterCheckCommands(cli);
   RegisterStatusCommands(cli);
+  RegisterPartnersCommands(cli);
 }
 
 }  // namespace mlc::app

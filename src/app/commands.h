@@ -34,6 +34,7 @@ void RegisterStoreCommands(Cli& cli);   // docs list|show, replay, audit, secret
 void RegisterRunCommands(Cli& cli);     // run [--once] [--json]
 void RegisterCheckCommands(Cli& cli);   // check: NetSuite, Cleo and mailboxes answer
 void RegisterStatusCommands(Cli& cli);  // status [--json] [--url]: flows, backlog, 997s
+void RegisterPartnersCommands(Cli& cli);  // partners pull: profiles vs NetSuite vendors
 
 
 }  // namespace mlc::app

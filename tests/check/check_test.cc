@@ -345,6 +345,49 @@ TEST_F(CheckTest, ReferenceExportMailboxIsCheckedWithItsOwnPassword) {
   EXPECT_THAT(out + err, Not(HasSubstr("wrong-lookups-password-31337")));
 }
 
+// `partners pull` (flows/partner_profiles.h) against the same sandbox: vendors 1 and 3 are
+// EDI-enabled with custentity_mlc_edi_partner ML0001EDI / ML0003EDI.
+TEST_F(CheckTest, PartnersPullShowsDifferencesAndSuggestsProfilesThatLoad) {
+  const fs::path config = WriteConfig();
+  std::string text;
+  {
+    std::ifstream in(config);
+    text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  // GLOBEX points at vendor 2 (not EDI-enabled): vendor 3 is left without a profile.
+  text = ReplaceAll(text, "netsuite_vendor_id: \"3\"", "netsuite_vendor_id: \"2\"");
+  const fs::path pull_config = *dir_ / "pull.yaml";
+  std::ofstream(pull_config) << text;
+
+  Process p({MLC_CONNECTOR_BIN, "--config", pull_config.string(), "partners", "pull"}, GoodEnv());
+  ASSERT_EQ(p.Wait(), 0) << p.out() << p.err();
+  EXPECT_THAT(p.out(), HasSubstr("partner ACME: interchange id is ZZ:ACMESUPPLY but NetSuite "
+                                 "vendor 1 has custentity_mlc_edi_partner 'ML0001EDI'"));
+  EXPECT_THAT(p.out(), HasSubstr("1 EDI-enabled vendor(s) without a profile"));
+  EXPECT_THAT(p.out(), HasSubstr("NetSuite vendor 3 ("));
+
+  Process j({MLC_CONNECTOR_BIN, "--config", pull_config.string(), "partners", "pull", "--json"},
+            GoodEnv());
+  ASSERT_EQ(j.Wait(), 0) << j.out() << j.err();
+  nlohmann::json out;
+  try {
+    out = nlohmann::json::parse(j.out());
+  } catch (const std::exception& e) {
+    FAIL() << e.what() << "\n" << j.out();
+  }
+  ASSERT_TRUE(out.is_object()) << j.out();
+  EXPECT_EQ(out["new_vendor_ids"], nlohmann::json::array({"3"}));
+  // Pasted under `partners:`, the suggestion is a valid config.
+  const fs::path merged = *dir_ / "merged.yaml";
+  std::ofstream(merged) << text << out["new_profiles_yaml"].get<std::string>();
+  Process check({MLC_CONNECTOR_BIN, "config", "check", merged.string()}, GoodEnv());
+  EXPECT_EQ(check.Wait(), 0) << check.out() << check.err()
+                             << out["new_profiles_yaml"].get<std::string>();
+  // Nothing was written: the config file is as it was.
+  std::ifstream again(pull_config);
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(again), {}), text);
+}
+
 TEST_F(CheckTest, MissingVaultEntryNamesTheKey) {
   std::string out, err;
   const int rc = RunCheck(WriteConfig("no_such_key"), GoodEnv(), &out, &err);
