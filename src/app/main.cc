@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "app/commands.h"
+#include "common/log.h"
 
 int main(int argc, char** argv) {
   mlc::app::Cli cli;
@@ -16,6 +17,17 @@ int main(int argc, char** argv) {
   cli.app.footer(
       "Exit codes: 0 ok, 1 failure (invalid input, failed check or remote call), "
       "2 usage or configuration error.");
+  // Before any command runs: log lines go to stderr (spdlog's default is stdout, which would mix
+  // them into a command's output, e.g. `--json`), at --log-level in --log-format. The daemon
+  // replaces this with the config's `logging` section.
+  cli.app.parse_complete_callback([&cli] {
+    mlc::LogOptions o;
+    o.format = *mlc::ParseLogFormat(cli.log_format);  // both checked by CLI11 above
+    o.level = *mlc::ParseLogLevel(cli.log_level);
+    if (mlc::Status s = mlc::InitLogging(o); !s.ok()) {
+      std::fprintf(stderr, "ml-connector: %s\n", s.ToString().c_str());
+    }
+  });
   mlc::app::RegisterAll(cli);
   try {
     cli.app.parse(argc, argv);
