@@ -35,6 +35,7 @@ void RegisterPartnersCommands(Cli& cli) {
     }
     nlohmann::json j = {{"files_consumed", report->files_consumed},
                         {"orders", report->orders},
+                        {"changes", report->changes},
                         {"acks_997", report->acks_997},
                         {"acks_855", report->acks_855},
                         {"invoices", report->invoices},

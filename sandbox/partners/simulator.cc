@@ -218,6 +218,9 @@ class PartnerRun {
       RETURN_IF_ERROR(Write("997", env.isa13, ack));
       ++r_.acks_997;
       for (const Order& o : g.orders) RETURN_IF_ERROR(AnswerOrder(g, o));
+      // 860s are changes to orders answered before: the 997 above is their whole answer.
+      r_.changes += static_cast<int>(std::count_if(
+          g.sets.begin(), g.sets.end(), [](const auto& set) { return set.first == "860"; }));
     }
     return Status::Ok();
   }

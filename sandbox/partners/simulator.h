@@ -7,7 +7,9 @@
 //     picked up there too);
 //  2. for each 850 in it, the supplier answers into the inbox: a 997 at once, an 855 at once
 //     (accept, or with changed / rejected lines), and an 810 `invoice_after_steps` rounds later
-//     for what it shipped;
+//     for what it shipped. An 860 (purchase order change, group PC) gets its 997 and nothing
+//     else: it is not a new order, and the simulated supplier takes the change silently (no 865,
+//     and the invoice already pending for the order is not re-cut);
 //  3. pending invoices that are due are written.
 // Files that are not readable X12 (or whose 850 lacks what the typed view needs) are consumed and
 // counted in StepReport::unreadable but not answered: no 997 "R" is sent for them (a gap; many
@@ -88,6 +90,7 @@ Result<std::vector<PartnerProfile>> LoadProfiles(const std::filesystem::path& fi
 struct StepReport {
   int files_consumed = 0;  // outbox/sentbox files taken this step
   int orders = 0;          // 850 sets answered
+  int changes = 0;         // 860 sets received (acknowledged by the group's 997 only)
   int acks_997 = 0;
   int acks_855 = 0;
   int invoices = 0;

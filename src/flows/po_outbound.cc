@@ -19,6 +19,7 @@
 #include "flows/reference_data.h"
 #include "mapping/netsuite_po.h"
 #include "mapping/x12_850.h"
+#include "mapping/x12_860.h"
 #include "mapping/x12_envelope.h"
 #include "model/documents.h"
 
@@ -39,6 +40,7 @@ std::string RevisionKey(std::string_view po_id, int revision, std::string_view f
 struct KnownRevision {
   int revision = -1;        // of the latest document
   int sent_revisions = 0;   // documents that were not parked at mapping
+  int64_t last_sent_id = -1;  // the latest of those: its "model" payload is what the partner has
   std::string fingerprint;  // of the latest document
 };
 
@@ -58,7 +60,10 @@ Result<KnownRevision> LatestRevision(store::Store& store, std::string_view po_id
     const std::string rest = d.idempotency_key.substr(prefix.size());
     const auto colon = rest.find(':');
     if (colon == std::string::npos) continue;
-    if (d.step != kMapStep) ++known.sent_revisions;
+    if (d.step != kMapStep) {
+      ++known.sent_revisions;
+      known.last_sent_id = std::max(known.last_sent_id, d.id);
+    }
     if (d.id > latest_id) {
       latest_id = d.id;
       known.revision = std::atoi(rest.substr(0, colon).c_str());
@@ -103,9 +108,37 @@ struct Prepared {
   std::string fingerprint;
   json record;
   json model;
+  std::string type = "850";                // or "860": a change for a partner that wants one
   std::vector<edi::SegmentData> segments;  // empty when mapping failed
   Status error;                            // why it is parked
 };
+
+// GS01 of the document type we send.
+std::string_view FunctionalId(std::string_view type) { return type == "860" ? "PC" : "PO"; }
+
+// The PO as the partner last received it: the canonical JSON recorded with that revision.
+// NOT_FOUND when that document has no model payload.
+Result<model::PurchaseOrder> SentModel(store::Store& store, int64_t document_id) {
+  ASSIGN_OR_RETURN(store::Payload payload, store.GetPayload(document_id, "ingest", "model"));
+  json j = json::parse(payload.data, nullptr, false);
+  if (j.is_discarded()) {
+    return DataLossError("the model payload of document {} is not JSON", document_id);
+  }
+  return mapping::PurchaseOrderFromJson(j);
+}
+
+// An 860 for the change from the revision the partner has to `po` (partners with
+// po_change_as: 860). Errors: those of SentModel, To860 and Build860.
+Result<std::vector<edi::SegmentData>> ChangeSegments(store::Store& store,
+                                                     const KnownRevision& known,
+                                                     const model::PurchaseOrder& po,
+                                                     const config::PartnerConfig& partner,
+                                                     Instant now) {
+  ASSIGN_OR_RETURN(model::PurchaseOrder before, SentModel(store, known.last_sent_id));
+  ASSIGN_OR_RETURN(mapping::PurchaseOrderChange860 change,
+                   mapping::To860(before, po, partner, known.sent_revisions, ToCivil(now).date));
+  return mapping::Build860(change);
+}
 
 }  // namespace
 
@@ -122,7 +155,7 @@ class PoOutboundFlow::SendStep final : public store::StepHandler {
     }
     ASSIGN_OR_RETURN(std::string x12, ctx.Payload("x12"));
     ASSIGN_OR_RETURN(std::string name, cleo::OutboundFileName({.partner_id = partner->id,
-                                                               .document_type = "850",
+                                                               .document_type = doc.type,
                                                                .isa13 = doc.control.isa13,
                                                                .gs06 = doc.control.gs06,
                                                                .st02 = doc.control.st02}));
@@ -152,7 +185,7 @@ class PoOutboundFlow::SendStep final : public store::StepHandler {
     return out;
   }
 
-  // 850s dropped since the last call.
+  // 850s and 860s dropped since the last call.
   int64_t TakeSent() { return std::exchange(sent_, 0); }
 
  private:
@@ -381,20 +414,34 @@ Status PoOutboundFlow::Ingest(RunContext& ctx, RunSummary& summary) {
     p.revision = known.revision + 1;
     p.sent_before = known.sent_revisions;
     if (p.error.ok()) {
-      auto x850 = mapping::To850(*po, *p.partner, known.sent_revisions);
-      if (x850.ok()) {
-        auto segments = edi::Build850(*x850);
+      // A change goes out as an 860 to partners that want one (and can be: the revision the
+      // partner has is on record), else as an 850 replace.
+      Result<std::vector<edi::SegmentData>> segments = NotFoundError("no 860");
+      if (known.sent_revisions > 0 && p.partner->po_change_as == "860") {
+        segments = ChangeSegments(st, known, *po, *p.partner, env_.clock->Now());
         if (segments.ok()) {
-          p.segments = std::move(*segments);
-          // Checked with stand-in control numbers so nothing can fail inside the transaction.
-          auto dry = mapping::WriteInterchange(*p.partner, {"000000001", "1", "0001"},
-                                               env_.clock->Now(), "PO", "850", p.segments);
-          if (!dry.ok()) p.error = dry.status();
-        } else {
-          p.error = segments.status();
+          p.type = "860";
+        } else if (segments.status().code() == StatusCode::kNotFound) {
+          summary.notes.push_back(fmt::format(
+              "PO {} ({}): the revision the partner has is not on record; sent as an 850 "
+              "replace instead of an 860",
+              p.number, p.partner->id));
         }
+      }
+      if (p.type == "850") {
+        auto x850 = mapping::To850(*po, *p.partner, known.sent_revisions);
+        segments = x850.ok() ? edi::Build850(*x850) : Result<std::vector<edi::SegmentData>>(
+                                                           x850.status());
+      }
+      if (segments.ok()) {
+        p.segments = std::move(*segments);
+        // Checked with stand-in control numbers so nothing can fail inside the transaction.
+        auto dry = mapping::WriteInterchange(*p.partner, {"000000001", "1", "0001"},
+                                             env_.clock->Now(), FunctionalId(p.type), p.type,
+                                             p.segments);
+        if (!dry.ok()) p.error = dry.status();
       } else {
-        p.error = x850.status();
+        p.error = segments.status();
       }
       if (!p.error.ok()) p.error = std::move(p.error).WithContext("mapping PO " + p.number);
       summary.counts[known.sent_revisions == 0 ? "new" : "changed"] += p.error.ok() ? 1 : 0;
@@ -416,7 +463,7 @@ Status PoOutboundFlow::Ingest(RunContext& ctx, RunSummary& summary) {
       store::NewDocument d;
       d.idempotency_key = RevisionKey(p.internal_id, p.revision, p.fingerprint);
       d.direction = store::Direction::kOut;
-      d.type = "850";
+      d.type = p.type;
       d.partner = p.partner->id;
       d.po_number = p.number;
       std::string x12;
@@ -424,7 +471,7 @@ Status PoOutboundFlow::Ingest(RunContext& ctx, RunSummary& summary) {
         ASSIGN_OR_RETURN(d.control, tx.AllocateControlNumbers(p.partner->id));
         ASSIGN_OR_RETURN(x12, mapping::WriteInterchange(
                                   *p.partner, {d.control.isa13, d.control.gs06, d.control.st02},
-                                  now, "PO", "850", p.segments));
+                                  now, FunctionalId(p.type), p.type, p.segments));
         d.step = std::string(kSendStep);
       } else {
         d.step = std::string(kMapStep);
@@ -448,7 +495,7 @@ Status PoOutboundFlow::Ingest(RunContext& ctx, RunSummary& summary) {
         RETURN_IF_ERROR(tx.AppendAudit(id, {.event = std::string(store::event::kParked),
                                             .step = std::string(kMapStep),
                                             .actor = env_.worker_id,
-                                            .detail = "could not be mapped to an 850",
+                                            .detail = "could not be mapped to an X12 document",
                                             .error = p.error}));
         continue;
       }
@@ -464,8 +511,11 @@ Status PoOutboundFlow::Ingest(RunContext& ctx, RunSummary& summary) {
           id, {.event = std::string(store::event::kMapped),
                .step = "ingest",
                .actor = env_.worker_id,
-               .detail = fmt::format("850 {} (BEG01 {}), ISA13 {}", d.control.st02,
-                                     p.sent_before == 0 ? "00" : "05", d.control.isa13)}));
+               .detail = p.type == "860"
+                             ? fmt::format("860 {} (change order {}), ISA13 {}",
+                                           d.control.st02, p.sent_before, d.control.isa13)
+                             : fmt::format("850 {} (BEG01 {}), ISA13 {}", d.control.st02,
+                                           p.sent_before == 0 ? "00" : "05", d.control.isa13)}));
     }
     return tx.SetCursor(kPoOutbound, new_cursor);
   });

@@ -1,4 +1,4 @@
-// po_outbound: NetSuite purchase orders -> X12 850 in the partner's Cleo outbox.
+// po_outbound: NetSuite purchase orders -> X12 850 (and 860 changes) in the partner's Cleo outbox.
 //
 // Ingest (one run): a SuiteQL keyset poll of purchase orders of EDI-enabled vendors, open for
 // the supplier (status B pending receipt, D partially received, E pending billing/partially
@@ -8,7 +8,10 @@
 // data from LoadPoReference) and compared with the last revision recorded for it: the
 // partner-visible fingerprint (model::PartnerVisibleFingerprint) decides whether anything is
 // sent. A new or changed PO is mapped to the partner's 850 (revision 0: BEG01 00; later: 05
-// replace), control numbers are allocated, and the interchange is built and recorded with its
+// replace) or, for a change to a partner with `po_change_as: 860`, to an 860 holding what changed
+// since the revision the partner has (mapping/x12_860.h; that revision's canonical PO is the
+// "model" payload recorded with it; when it is missing the change goes out as an 850 replace,
+// with a note). Control numbers are allocated, and the interchange is built and recorded with its
 // document, payloads and the cursor in ONE store transaction: a crash loses nothing and never
 // allocates the same numbers twice. A PO that cannot be mapped is recorded parked with the
 // reason (no partner identifier for an item, ...). Vendors that are EDI-enabled in NetSuite but

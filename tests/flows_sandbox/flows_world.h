@@ -100,6 +100,7 @@ struct WorldOptions {
   std::optional<BackoffPolicy> backoff;  // the relay steps' retry policy; unset: FlowEnv's
   sandbox::netsuite::Faults faults;      // from the start (SetFaults changes them later)
   std::function<void(config::Config&)> adjust_config;  // edits the world's config before use
+  bool netsuite_db_file = false;  // the sandbox's account in <root>/netsuite.db (a test edits it)
 };
 
 // What a world ends with, comparable between worlds started from the same seed.
@@ -150,6 +151,7 @@ class FlowsWorld {
     o.seed.purchase_orders = 40;
     o.seed.max_lines = 3;
     o.faults = options.faults;
+    if (options.netsuite_db_file) o.db_path = (root_ / "netsuite.db").string();
     rig_ = netsuite::testing::MakeRig(o, options.client);
 
     auto st = store::OpenStore("sqlite::memory:", SystemClock::Get());
