@@ -4,7 +4,7 @@
 #   the second chunk in 1.7.1, see RECIPES.md) and x12-parser 1.3.0 as a stream, both reading the
 #   file; ours = bench/edi_tokenize_bench (streams the file through edi::Reader in 64 KiB reads).
 # Prints MB/s (10^6 bytes per wall second, process start included), peak RSS and the ratios.
-# Then measures our peak RSS on a 1 GB file (skip with SKIP_1GB=1).
+# Then measures our peak RSS on a 1 GB file, tokenizing and validating (skip with SKIP_1GB=1).
 #   bench/peers/run.sh [MB=50]
 # Needs node + npm (packages go to a temporary folder) and a Release build (made in $BUILD).
 set -euo pipefail
@@ -69,6 +69,8 @@ if [[ "${SKIP_1GB:-0}" != 1 ]]; then
   big="$tmp/synthetic-810-1000MB.x12"
   "$tool" generate "$big" 1000 >/dev/null
   echo "1 GB file: $(stat -c %s "$big") bytes"
-  /usr/bin/time -v "$tool" tokenize "$big" 2>"$tmp/time-v.txt"
-  grep -E 'Maximum resident set size|Elapsed' "$tmp/time-v.txt"
+  for mode in tokenize validate; do  # validate keeps only the sets with problems
+    /usr/bin/time -v "$tool" "$mode" "$big" 2>"$tmp/time-v.txt"
+    grep -E 'Maximum resident set size|Elapsed|User time' "$tmp/time-v.txt"
+  done
 fi
