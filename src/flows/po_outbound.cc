@@ -31,6 +31,7 @@ using nlohmann::json;
 constexpr std::string_view kSendStep = "send";
 constexpr std::string_view kWritebackStep = "writeback";  // netsuite.status_fields only
 constexpr std::string_view kMapStep = "map";  // parked at ingest: could not be mapped
+constexpr std::string_view kClosed = "H";     // NetSuite's status of a closed purchase order
 
 // Idempotency key of one revision: "po:<internal id>:r<revision>:<fingerprint>".
 std::string RevisionKey(std::string_view po_id, int revision, std::string_view fingerprint) {
@@ -294,17 +295,25 @@ Status PoOutboundFlow::Ingest(RunContext& ctx, RunSummary& summary) {
       "SELECT t.id AS id, TO_CHAR(t.lastmodifieddate,'YYYY-MM-DD HH24:MI:SS') AS lm, "
       "t.tranid AS tranid, t.entity AS entity, t.status AS status FROM transaction t "
       "JOIN vendor v ON v.id = t.entity");
+  // Closed POs (status H) are read too when a partner takes 860s: a PO the partner has is
+  // cancelled with an 860 (BCH01 01); closed POs never sent are skipped below.
+  std::vector<std::string> statuses = options_.statuses;
+  const bool closed_too =
+      std::find(statuses.begin(), statuses.end(), kClosed) == statuses.end() &&
+      std::any_of(cfg.partners.begin(), cfg.partners.end(),
+                  [](const config::PartnerConfig& p) { return p.po_change_as == "860"; });
+  if (closed_too) statuses.emplace_back(kClosed);
   std::string where = "t.type = ? AND v.custentity_mlc_edi_enabled = ? AND t.status IN (";
-  for (size_t i = 0; i < options_.statuses.size(); ++i) where += i == 0 ? "?" : ", ?";
+  for (size_t i = 0; i < statuses.size(); ++i) where += i == 0 ? "?" : ", ?";
   where += ")";
   q.where = netsuite::SuiteQl(where);
   q.where.Bind("PurchOrd").Bind("T");
-  for (const auto& s : options_.statuses) q.where.Bind(s);
+  for (const auto& s : statuses) q.where.Bind(s);
   q.first = {"TO_CHAR(t.lastmodifieddate,'YYYY-MM-DD HH24:MI:SS')", "lm", false};
   q.second = {"t.id", "id", true};
 
   struct Header {
-    std::string id, lm, tranid, entity;
+    std::string id, lm, tranid, entity, status;
   };
   std::vector<Header> headers;
   const Status enough = ResourceExhaustedError("po_outbound: run limit reached");
@@ -315,6 +324,7 @@ Status PoOutboundFlow::Ingest(RunContext& ctx, RunSummary& summary) {
     ASSIGN_OR_RETURN(h.lm, row.Require("lm"));
     ASSIGN_OR_RETURN(h.tranid, row.Require("tranid"));
     ASSIGN_OR_RETURN(h.entity, row.Require("entity"));
+    ASSIGN_OR_RETURN(h.status, row.Require("status"));
     headers.push_back(std::move(h));
     ctx.Progress("polling purchase orders", static_cast<int64_t>(headers.size()));
     return Status::Ok();
@@ -340,6 +350,12 @@ Status PoOutboundFlow::Ingest(RunContext& ctx, RunSummary& summary) {
     if (!partner->Exchanges("850")) {
       summary.counts["partner_takes_no_850"] += 1;
       continue;
+    }
+    if (closed_too && h.status == kClosed) {
+      // Only a cancellation for a partner that takes 860s and has the PO.
+      if (partner->po_change_as != "860") continue;
+      ASSIGN_OR_RETURN(KnownRevision known, LatestRevision(st, h.id, h.tranid));
+      if (known.sent_revisions == 0) continue;
     }
     Prepared p;
     p.partner = partner;

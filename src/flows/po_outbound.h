@@ -11,9 +11,11 @@
 // replace) or, for a change to a partner with `po_change_as: 860`, to an 860 holding what changed
 // since the revision the partner has (mapping/x12_860.h; that revision's canonical PO is the
 // "model" payload recorded with it; when it is missing the change goes out as an 850 replace,
-// with a note). Control numbers are allocated, and the interchange is built and recorded with its
-// document, payloads and the cursor in ONE store transaction: a crash loses nothing and never
-// allocates the same numbers twice. A PO that cannot be mapped is recorded parked with the
+// with a note). When a partner takes 860s, closed POs (status H) are polled too: one that
+// partner has is cancelled with an 860 (BCH01 01); one never sent is skipped. Control numbers
+// are allocated, and the interchange is built and recorded with its document, payloads and the
+// cursor in ONE store transaction: a crash loses nothing and never allocates the same numbers
+// twice. A PO that cannot be mapped is recorded parked with the
 // reason (no partner identifier for an item, ...). Vendors that are EDI-enabled in NetSuite but
 // have no partner profile are counted and named in the summary, never guessed.
 //

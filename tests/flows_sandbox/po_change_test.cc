@@ -4,7 +4,8 @@
 // sends exactly one 860 for it (BCH01 04, BCH05 = revision 1, POC QI / PC / AI for exactly those
 // lines, valid by our own validator); the simulated supplier answers it with a 997 only (not as
 // a new order: no 855, no second invoice); fa_inbound reconciles that 997 against the 860; and a
-// re-read of the unchanged PO sends nothing. Same world as flows_sandbox_test, with the NetSuite
+// re-read of the unchanged PO sends nothing. A PO the partner has that the buyer closes goes
+// out as an 860 cancellation (BCH01 01, no POC); a closed PO never sent goes nowhere. Same world as flows_sandbox_test, with the NetSuite
 // sandbox's account in a file so the test can play the buyer editing the PO (the sandbox's
 // PATCH only takes the connector's custom fields).
 #include <fmt/format.h>
@@ -120,6 +121,57 @@ class PoChangeTest : public ::testing::Test, protected testing::FlowsWorld {
     Init(o);
   }
 
+  // The original 850s, answered by the partners (997 + 855), and the 997s reconciled.
+  void SendAndAnswer850s() {
+    RunFlows();
+    auto step = sandbox::partners::Step(root_, profiles_);
+    ASSERT_TRUE(step.ok()) << step.status().ToString();
+    ASSERT_GT(step->orders, 0);
+    RunFlows();
+    ASSERT_EQ(CountDocs(kPoOutbound, "860", std::nullopt), 0);
+  }
+
+  // (internal id, number) of an ACME PO pending receipt with at least `min_lines` lines whose
+  // one 850 was sent; empty when the seed has none.
+  std::pair<std::string, std::string> SentAcmePo(Buyer& buyer, int min_lines) {
+    auto pos = buyer.Rows(fmt::format(
+        "SELECT t.id, t.tranid FROM \"transaction\" t WHERE t.type = 'PurchOrd' AND "
+        "t.entity = 1 AND t.status = 'B' AND (SELECT COUNT(*) FROM transactionline l WHERE "
+        "l.\"transaction\" = t.id AND l.mainline = 'F') >= {} ORDER BY t.id",
+        min_lines));
+    for (const auto& row : pos) {
+      store::DocumentQuery q;
+      q.flow = std::string(kPoOutbound);
+      q.business_key = row[1];
+      auto docs = store_->ListDocuments(q);
+      EXPECT_TRUE(docs.ok());
+      if (docs.ok() && docs->size() == 1 && (*docs)[0].state == store::DocState::kDone) {
+        return {row[0], row[1]};
+      }
+    }
+    return {};
+  }
+
+  // The one 860 document of the flow and the acknowledgments recorded on it.
+  std::vector<store::AuditEvent> AcksOfThe860(const std::string& po_number) {
+    store::DocumentQuery q;
+    q.flow = std::string(kPoOutbound);
+    q.type = "860";
+    auto docs = store_->ListDocuments(q);
+    EXPECT_TRUE(docs.ok());
+    if (!docs.ok() || docs->size() != 1) {
+      ADD_FAILURE() << "want one 860 document";
+      return {};
+    }
+    EXPECT_EQ((*docs)[0].po_number, po_number);
+    store::AuditQuery aq;
+    aq.document_id = (*docs)[0].id;
+    aq.event = std::string(store::event::kAcknowledged);
+    auto acked = store_->QueryAudit(aq);
+    EXPECT_TRUE(acked.ok());
+    return acked.ok() ? *acked : std::vector<store::AuditEvent>{};
+  }
+
   std::vector<std::string> OutFiles(std::string_view type) {
     std::vector<std::string> out;
     for (const char* box : {"outbox", "sentbox"}) {
@@ -135,35 +187,11 @@ class PoChangeTest : public ::testing::Test, protected testing::FlowsWorld {
 };
 
 TEST_F(PoChangeTest, ChangedPoGoesOutAsOne860AndIsAcknowledged) {
-  // The original 850s, answered (997 + 855), and the 997s reconciled.
-  RunFlows();
-  auto step = sandbox::partners::Step(root_, profiles_);
-  ASSERT_TRUE(step.ok()) << step.status().ToString();
-  ASSERT_GT(step->orders, 0);
-  RunFlows();
-  ASSERT_EQ(CountDocs(kPoOutbound, "860", std::nullopt), 0);
+  SendAndAnswer850s();
   const size_t acme_850s = OutFiles("850").size();
   ASSERT_GT(acme_850s, 0u);
-
-  // An ACME PO with two lines that was sent and acknowledged.
   Buyer buyer(root_ / "netsuite.db");
-  auto pos = buyer.Rows(
-      "SELECT t.id, t.tranid FROM \"transaction\" t WHERE t.type = 'PurchOrd' AND t.entity = 1 "
-      "AND t.status = 'B' AND (SELECT COUNT(*) FROM transactionline l WHERE l.\"transaction\" = "
-      "t.id AND l.mainline = 'F') >= 2 ORDER BY t.id");
-  std::string po_id, po_number;
-  for (const auto& row : pos) {
-    store::DocumentQuery q;
-    q.flow = std::string(kPoOutbound);
-    q.business_key = row[1];
-    auto docs = store_->ListDocuments(q);
-    ASSERT_TRUE(docs.ok());
-    if (docs->size() == 1 && (*docs)[0].state == store::DocState::kDone) {
-      po_id = row[0];
-      po_number = row[1];
-      break;
-    }
-  }
+  const auto [po_id, po_number] = SentAcmePo(buyer, 2);
   ASSERT_FALSE(po_id.empty()) << "no sent ACME PO with two lines in the seed";
 
   // The buyer's change: line A quantity +5, line B a new price, a line C added (line A's item).
@@ -230,7 +258,7 @@ TEST_F(PoChangeTest, ChangedPoGoesOutAsOne860AndIsAcknowledged) {
   EXPECT_EQ(seen.quantities[c], "3");
 
   // The supplier acknowledges it with a 997, and does not take it for a new order.
-  step = sandbox::partners::Step(root_, profiles_);
+  auto step = sandbox::partners::Step(root_, profiles_);
   ASSERT_TRUE(step.ok()) << step.status().ToString();
   EXPECT_EQ(step->changes, 1);
   EXPECT_EQ(step->orders, 0);
@@ -238,21 +266,10 @@ TEST_F(PoChangeTest, ChangedPoGoesOutAsOne860AndIsAcknowledged) {
 
   // fa_inbound reconciles that 997 against the 860.
   RunFlows();
-  store::DocumentQuery q;
-  q.flow = std::string(kPoOutbound);
-  q.type = "860";
-  auto docs = store_->ListDocuments(q);
-  ASSERT_TRUE(docs.ok());
-  ASSERT_EQ(docs->size(), 1u);
-  EXPECT_EQ((*docs)[0].po_number, po_number);
-  store::AuditQuery aq;
-  aq.document_id = (*docs)[0].id;
-  aq.event = std::string(store::event::kAcknowledged);
-  auto acked = store_->QueryAudit(aq);
-  ASSERT_TRUE(acked.ok());
-  ASSERT_EQ(acked->size(), 1u) << Notes();
-  EXPECT_NE((*acked)[0].detail.find("860 " + po_number), std::string::npos) << (*acked)[0].detail;
-  EXPECT_NE((*acked)[0].detail.find("accepted"), std::string::npos) << (*acked)[0].detail;
+  auto acked = AcksOfThe860(po_number);
+  ASSERT_EQ(acked.size(), 1u) << Notes();
+  EXPECT_NE(acked[0].detail.find("860 " + po_number), std::string::npos) << acked[0].detail;
+  EXPECT_NE(acked[0].detail.find("accepted"), std::string::npos) << acked[0].detail;
 
   // Re-reading the unchanged PO (the lookback window, or another edit of a field the partner
   // does not see) sends nothing.
@@ -266,6 +283,65 @@ TEST_F(PoChangeTest, ChangedPoGoesOutAsOne860AndIsAcknowledged) {
   EXPECT_EQ(counts["po_outbound.changed"], 0) << Notes();
   EXPECT_EQ(OutFiles("860").size(), 1u);
   EXPECT_EQ(CountDocs(kPoOutbound, "860", std::nullopt), 1);
+  EXPECT_EQ(Unsettled(), 0) << Notes();
+}
+
+TEST_F(PoChangeTest, ClosedPoIsCancelledWithAn860) {
+  SendAndAnswer850s();
+  Buyer buyer(root_ / "netsuite.db");
+  const auto [po_id, po_number] = SentAcmePo(buyer, 1);
+  ASSERT_FALSE(po_id.empty()) << "no sent ACME PO in the seed";
+  // An ACME PO that was never sent (a status the supplier does not see), closed as well.
+  auto unsent = buyer.Rows(
+      "SELECT id, tranid FROM \"transaction\" WHERE type = 'PurchOrd' AND entity = 1 AND "
+      "status NOT IN ('B', 'D', 'E', 'F') ORDER BY id LIMIT 1");
+
+  // The buyer closes the PO (NetSuite: status H, every line closed).
+  const std::string later =
+      FormatSuiteQlDateTime(ToCivil(SystemClock::Get().Now() + std::chrono::hours(1)));
+  for (const auto& id : {po_id, unsent.empty() ? po_id : unsent[0][0]}) {
+    buyer.Exec(
+        fmt::format("UPDATE \"transaction\" SET status = 'H', lastmodifieddate = '{}' "
+                    "WHERE id = {}",
+                    later, id));
+    buyer.Exec(
+        fmt::format("UPDATE transactionline SET isclosed = 'T' WHERE \"transaction\" = "
+                    "{} AND mainline = 'F'",
+                    id));
+  }
+
+  auto counts = RunFlows();
+  EXPECT_EQ(counts["po_outbound.changed"], 1) << Notes();
+  EXPECT_EQ(counts["po_outbound.new"], 0) << Notes();
+  EXPECT_EQ(CountDocs(kPoOutbound, "860", store::DocState::kDone), 1) << Notes();
+  if (!unsent.empty()) {
+    store::DocumentQuery q;
+    q.flow = std::string(kPoOutbound);
+    q.business_key = unsent[0][1];
+    auto docs = store_->ListDocuments(q);
+    ASSERT_TRUE(docs.ok());
+    EXPECT_TRUE(docs->empty()) << "a closed PO that was never sent was sent";
+  }
+  const auto files = OutFiles("860");
+  ASSERT_EQ(files.size(), 1u);
+  auto bytes = RealFileSystem().ReadFile(files[0]);
+  ASSERT_TRUE(bytes.ok());
+  Seen860 seen = Read860(*bytes);
+  EXPECT_EQ(seen.bch01, "01");
+  EXPECT_EQ(seen.bch05, "1");
+  EXPECT_TRUE(seen.pocs.empty());
+
+  auto step = sandbox::partners::Step(root_, profiles_);
+  ASSERT_TRUE(step.ok()) << step.status().ToString();
+  EXPECT_EQ(step->changes, 1);
+  EXPECT_EQ(step->orders, 0);
+  RunFlows();
+  EXPECT_EQ(AcksOfThe860(po_number).size(), 1u) << Notes();
+
+  // The closed PO read again: nothing more goes out.
+  counts = RunFlows();
+  EXPECT_EQ(counts["po_outbound.changed"], 0) << Notes();
+  EXPECT_EQ(OutFiles("860").size(), 1u);
   EXPECT_EQ(Unsettled(), 0) << Notes();
 }
 
