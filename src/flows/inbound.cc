@@ -143,6 +143,7 @@ Result<std::string> FindPurchaseOrder(netsuite::Client& ns, std::string_view num
 struct LoadedPo {
   std::string id;
   json record;
+  mapping::PoReference ref;  // the PO's vendor and items from the reference data
   model::PurchaseOrder po;
 };
 
@@ -161,8 +162,8 @@ Result<LoadedPo> LoadPurchaseOrder(netsuite::Client& ns, std::string_view number
   if (out.record.contains("entity") && out.record["entity"].contains("id")) {
     vendors.push_back(out.record["entity"]["id"].get<std::string>());
   }
-  ASSIGN_OR_RETURN(mapping::PoReference ref, LoadPoReference(ns, items, vendors));
-  ASSIGN_OR_RETURN(out.po, mapping::PurchaseOrderFromRecord(out.record, ref));
+  ASSIGN_OR_RETURN(out.ref, LoadPoReference(ns, items, vendors));
+  ASSIGN_OR_RETURN(out.po, mapping::PurchaseOrderFromRecord(out.record, out.ref));
   return out;
 }
 
@@ -503,6 +504,19 @@ class InvoiceInboundFlow::MatchStep final : public store::StepHandler {
                                         "{}, not to this partner's vendor {}",
                                         invoice.number, partner->id, invoice.po_number,
                                         loaded->po.vendor_id, partner->netsuite_vendor_id));
+    }
+    // N1*VN with a number we assigned (N103 92) must name the PO's vendor, by its internal id or
+    // its vendor number (entityid). Other qualifiers (DUNS, ...) are the partner's own numbers.
+    if (invoice.vendor_id_qualifier == "92" && !invoice.vendor_id.empty()) {
+      const auto v = loaded->ref.vendors.find(loaded->po.vendor_id);
+      const std::string number = v != loaded->ref.vendors.end() ? v->second.entity_id : "";
+      if (invoice.vendor_id != loaded->po.vendor_id && invoice.vendor_id != number) {
+        return Exception(doc, fmt::format("invoice {} names vendor '{}' in N1*VN (our number for "
+                                          "the vendor, N103 92), but PO {} is vendor {} ({})",
+                                          invoice.number, invoice.vendor_id, invoice.po_number,
+                                          loaded->po.vendor_id,
+                                          number.empty() ? "no vendor number" : number));
+      }
     }
     ASSIGN_OR_RETURN(matching::MatchOptions mo, mapping::MatchOptionsFor(*partner));
     ASSIGN_OR_RETURN(matching::MatchResult match,

@@ -173,6 +173,7 @@ Result<model::Invoice> InvoiceFrom810(const edi::Invoice810& x12) {
     if (it != x12.parties.end()) {
       inv.vendor_name = it->name;
       inv.vendor_id = it->id;
+      inv.vendor_id_qualifier = it->id_qualifier;
       break;
     }
   }
@@ -434,6 +435,7 @@ json ToJson(const model::Invoice& invoice) {
           {"currency", invoice.currency},
           {"vendor_name", invoice.vendor_name},
           {"vendor_id", invoice.vendor_id},
+          {"vendor_id_qualifier", invoice.vendor_id_qualifier},
           {"terms", invoice.terms},
           {"terms_net_days", invoice.terms_net_days},
           {"lines", std::move(lines)},

@@ -108,6 +108,7 @@ struct Invoice {
   std::string currency;
   std::string vendor_name;   // N1*VN / N1*SU
   std::string vendor_id;     // N104 of N1*VN
+  std::string vendor_id_qualifier;  // N103: 92 = assigned by buyer (our vendor number), 1 = DUNS..
   std::string terms;
   int terms_net_days = 0;
   std::vector<InvoiceLine> lines;
