@@ -86,14 +86,13 @@ Result<PurchaseOrderChange860> To860(const model::PurchaseOrder& before,
                                      CivilDate change_date) {
   if (before.number != after.number) {
     return InvalidArgumentError(
-        "mapping a change of PO {} to an 860 for partner {}: the earlier "
-        "revision is of PO '{}'",
+        "mapping a change of PO {} to an 860 for partner {}: the earlier revision is of PO '{}'",
         after.number, partner.id, before.number);
   }
   if (revision < 1) {
     return InvalidArgumentError(
-        "mapping PO {} to an 860 for partner {}: revision {} changes "
-        "nothing the partner has (an 860 needs revision 1 or later)",
+        "mapping PO {} to an 860 for partner {}: revision {} changes nothing the partner has "
+        "(an 860 needs revision 1 or later)",
         after.number, partner.id, revision);
   }
   const bool cancelled =
@@ -101,8 +100,12 @@ Result<PurchaseOrderChange860> To860(const model::PurchaseOrder& before,
       std::all_of(after.lines.begin(), after.lines.end(), [](const auto& l) { return l.closed; });
 
   // The heading (and, unless cancelled, the open lines and total) exactly as the 850 has them.
-  ASSIGN_OR_RETURN(edi::PurchaseOrder850 now,
-                   To850(cancelled ? Reopened(after) : after, partner, revision));
+  // (To850's errors name the 850 they would have been; the context says it is an 860.)
+  const std::string context = fmt::format("860 change {} of PO {}", revision, after.number);
+  Result<edi::PurchaseOrder850> mapped =
+      To850(cancelled ? Reopened(after) : after, partner, revision);
+  if (!mapped.ok()) return std::move(mapped).status().WithContext(context);
+  edi::PurchaseOrder850 now = std::move(*mapped);
   PurchaseOrderChange860 out;
   out.purpose = cancelled ? "01" : "04";  // BCH01 353: 01 cancellation, 04 change
   out.type = now.type;
@@ -111,19 +114,21 @@ Result<PurchaseOrderChange860> To860(const model::PurchaseOrder& before,
   out.date = now.date;
   out.change_date = FormatEdiDate8(change_date);
   if (!cancelled) out.total_amount = now.total_amount;
+  std::map<std::string, edi::PoLine> is;  // the open lines now, as their PO1s
+  for (edi::PoLine& l : now.lines) is.emplace(l.line_number, std::move(l));
   out.heading = std::move(now);
   out.heading.lines.clear();
   out.heading.total_amount.reset();
   if (cancelled) return out;
 
-  ASSIGN_OR_RETURN(auto was, OpenLinesOf(before, partner));
-  ASSIGN_OR_RETURN(auto is, OpenLinesOf(after, partner));
+  auto was = OpenLinesOf(before, partner);
+  if (!was.ok()) return std::move(was).status().WithContext(context + ", earlier revision");
   std::set<int> numbers;
   for (const auto& l : before.lines) numbers.insert(l.line);
   for (const auto& l : after.lines) numbers.insert(l.line);
   for (int n : numbers) {
     const std::string key = std::to_string(n);
-    const bool open_was = was.count(key) > 0;
+    const bool open_was = was->count(key) > 0;
     const bool open_is = is.count(key) > 0;
     PoChangeLine c;
     if (open_is) {
@@ -131,13 +136,13 @@ Result<PurchaseOrderChange860> To860(const model::PurchaseOrder& before,
       if (!open_was) {
         c.change = "AI";
       } else {
-        c.change = ChangeCode(was.at(key), c.line);
+        c.change = ChangeCode(was->at(key), c.line);
         if (c.change.empty()) continue;
       }
       ASSIGN_OR_RETURN(c.left_to_receive, LeftToReceive(after, n));
     } else if (open_was) {
       c.change = "DI";
-      c.line = was.at(key);
+      c.line = was->at(key);
       c.line.quantity = Decimal();
     } else {
       continue;  // closed before and after: the partner was told already
