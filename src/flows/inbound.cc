@@ -821,7 +821,7 @@ class FaInboundFlow::ReconcileStep final : public store::StepHandler {
         ++rejected;
         notes_.push_back(fmt::format("{}: {}", partner->id, detail));
       }
-      if (StatusFieldsOn(*env_.config) && d.type == "850" && PoInternalIdOf(d)) {
+      if (StatusFieldsOn(*env_.config) && (d.type == "850" || d.type == "860") && PoInternalIdOf(d)) {
         const std::string text = AckStatusText(
             d, code, doc.created_at, reasons.size() > 2 ? std::string_view(reasons).substr(2) : "");
         ASSIGN_OR_RETURN(bool written, RecordAndWriteEdiStatus(env_, ctx.store(), d, text));

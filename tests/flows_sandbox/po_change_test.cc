@@ -112,6 +112,7 @@ class PoChangeTest : public ::testing::Test, protected testing::FlowsWorld {
     testing::WorldOptions o;
     o.netsuite_db_file = true;
     o.adjust_config = [](config::Config& c) {
+      c.netsuite.status_fields = true;  // the 860's status is written onto the PO as well
       for (auto& p : c.partners) {
         if (p.id != "ACME") continue;
         p.documents.push_back("860");
@@ -270,6 +271,11 @@ TEST_F(PoChangeTest, ChangedPoGoesOutAsOne860AndIsAcknowledged) {
   ASSERT_EQ(acked.size(), 1u) << Notes();
   EXPECT_NE(acked[0].detail.find("860 " + po_number), std::string::npos) << acked[0].detail;
   EXPECT_NE(acked[0].detail.find("accepted"), std::string::npos) << acked[0].detail;
+  // ...and buyers see the 997's verdict on the 860 in NetSuite (netsuite.status_fields).
+  const auto status = buyer.Rows(fmt::format(
+      "SELECT custbody_mlc_edi_status FROM \"transaction\" WHERE id = {}", po_id));
+  ASSERT_EQ(status.size(), 1u);
+  EXPECT_EQ(status[0][0].rfind("860 accepted by 997 ", 0), 0u) << status[0][0];
 
   // Re-reading the unchanged PO (the lookback window, or another edit of a field the partner
   // does not see) sends nothing.
