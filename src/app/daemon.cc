@@ -16,6 +16,7 @@
 #include "app/commands.h"
 #include "app/connectors.h"
 #include "app/secrets.h"
+#include "cleo/call_stats.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/progress.h"
@@ -64,14 +65,19 @@ void ApplyTimezone(const std::string& tz) {
   tzset();
 }
 
+// This process among those sharing the store: "host:pid" (relay leases, ingest locks).
+std::string WorkerId() {
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  return fmt::format("{}:{}", host, getpid());
+}
+
 // The flows, in the order `run --once` runs them: reference data first, then the POs out, then
 // what the partners sent (files, invoices, acks, 997s), then our 997s.
 std::vector<std::unique_ptr<flows::Flow>> MakeFlows(Runtime& rt) {
   flows::FlowEnv env = rt.connectors->Env(rt.config);
   env.store = rt.store.get();
-  char host[256] = {};
-  gethostname(host, sizeof host - 1);
-  env.worker_id = fmt::format("{}:{}", host, getpid());
+  env.worker_id = WorkerId();
   std::vector<std::unique_ptr<flows::Flow>> out;
   auto reference = std::make_unique<flows::ReferenceSyncFlow>(rt.config, *rt.store,
                                                               rt.connectors->netsuite(),
@@ -102,6 +108,11 @@ Result<std::unique_ptr<Runtime>> Build(const config::Config& cfg, bool with_serv
   rt->secrets = std::make_unique<SecretResolver>(*rt->store, rt->config);
   rt->runner =
       std::make_unique<flows::FlowRunner>(SystemClock::Get(), flows::TimeZone::ProcessLocal());
+  // Each flow's ingest in one process at a time when several share the store (runner.h).
+  flows::IngestLockOptions lock;
+  lock.store = rt->store.get();
+  lock.owner = WorkerId();
+  rt->runner->SetIngestLock(std::move(lock));
   bool any = false;
   for (const auto& [name, fc] : cfg.flows) any = any || fc.enabled;
   if (any) {
@@ -144,6 +155,7 @@ Result<std::unique_ptr<Runtime>> Build(const config::Config& cfg, bool with_serv
       sources.oauth2 = rt->connectors->netsuite_oauth2();
     }
     sources.partners = &rt->config.partners;
+    sources.cleo = &cleo::ProcessCallStats();
     o.before_scrape = [sources](server::Metrics& m) {
       if (Status s = server::CollectOpsMetrics(sources, m); !s.ok()) {
         LogWarn("metrics scrape could not read the store", {{"error", s.ToString()}});

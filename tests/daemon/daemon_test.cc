@@ -267,6 +267,43 @@ TEST_F(DaemonTest, OnceRunsTheEnabledFlowsAndReportsTheOneThatFailed) {
   EXPECT_EQ(out.find("private-key-5678"), std::string::npos) << out;
 }
 
+TEST_F(DaemonTest, OnceSkipsTheIngestAnotherProcessHoldsAndStillRelays) {
+  // Another host's daemon is in the middle of po_outbound's ingest (its lock row, as it would
+  // leave it in the shared store): this run must not poll NetSuite for it. NetSuite does not
+  // answer here, so a poll would fail the flow; a skipped ingest leaves it ok.
+  {
+    auto store = mlc::store::OpenStore("sqlite://" + (dir_ / "state.db").string(),
+                                       mlc::SystemClock::Get());
+    ASSERT_TRUE(store.ok()) << store.status();
+    auto held = (*store)->AcquireLock("ingest:po_outbound", "other-host:4242", 10min);
+    ASSERT_TRUE(held.ok() && held->acquired);
+  }
+  Daemon d(config(), {"run", "--once", "--json"});
+  EXPECT_EQ(d.Wait(60s), 0);
+  const std::string out = d.AllStdout();
+  auto j = nlohmann::json::parse(out, nullptr, false);
+  ASSERT_TRUE(j.is_array()) << out;
+  ASSERT_EQ(j.size(), 1u) << out;
+  EXPECT_EQ(j[0]["flow"], "po_outbound");
+  EXPECT_EQ(j[0]["ok"], true) << out;
+  EXPECT_EQ(j[0]["counts"]["ingest_skipped"], 1) << out;
+
+  // Once the other holder is gone (its hold released), the same run polls NetSuite and fails.
+  {
+    auto store = mlc::store::OpenStore("sqlite://" + (dir_ / "state.db").string(),
+                                       mlc::SystemClock::Get());
+    ASSERT_TRUE(store.ok()) << store.status();
+    auto locks = (*store)->ListLocks();
+    ASSERT_TRUE(locks.ok() && locks->size() == 1u);
+    ASSERT_TRUE((*store)->ReleaseLock((*locks)[0]).ok());
+  }
+  Daemon again(config(), {"run", "--once", "--json"});
+  EXPECT_EQ(again.Wait(60s), 1);
+  j = nlohmann::json::parse(again.AllStdout(), nullptr, false);
+  ASSERT_TRUE(j.is_array());
+  EXPECT_EQ(j[0]["ok"], false);
+}
+
 // Seeds the daemon's store (before it starts) as an hour ago: one pending 850 in po_outbound (due
 // since then) and one parked 810 in invoice_inbound.
 void SeedStore(const fs::path& dir) {
@@ -350,6 +387,12 @@ TEST_F(DaemonTest, MetricsReportDocumentsLagFlowsAndNetsuiteCalls) {
   EXPECT_EQ(m[R"(mlc_netsuite_requests_total{outcome="ok"})"], 0);
   ASSERT_TRUE(m.count(R"(mlc_netsuite_token_requests_total{outcome="ok"})"));
   EXPECT_EQ(m["mlc_netsuite_retries_total"], 0);
+  // Cleo's counters and the skipped-ingest counter are exported from the start.
+  ASSERT_TRUE(m.count(R"(mlc_cleo_requests_total{outcome="ok"})"));
+  EXPECT_EQ(m[R"(mlc_cleo_requests_total{outcome="transport_error"})"], 0);
+  EXPECT_EQ(m["mlc_cleo_retries_total"], 0);
+  ASSERT_TRUE(m.count(R"(mlc_flow_ingest_skipped_total{flow="po_outbound"})"));
+  EXPECT_EQ(m[R"(mlc_flow_ingest_skipped_total{flow="po_outbound"})"], 0);
   d.Signal(SIGTERM);
   EXPECT_EQ(d.Wait(), 0);
 }
