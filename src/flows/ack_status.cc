@@ -25,10 +25,14 @@ Result<AckStatus> PartnerAckStatus(store::Store& store, const config::PartnerCon
                                    Instant now, std::chrono::hours window, size_t max_listed) {
   std::map<int64_t, Instant> sent;  // document id -> latest transmission
   std::set<int64_t> acked;
-  for (std::string_view ev : {store::event::kSent, store::event::kAcknowledged}) {
+  // What we send that the partner acknowledges with a 997: orders and order changes.
+  using store::event::kAcknowledged, store::event::kSent;
+  const std::pair<std::string_view, std::string_view> kQueries[] = {
+      {"850", kSent}, {"850", kAcknowledged}, {"860", kSent}, {"860", kAcknowledged}};
+  for (const auto& [type, ev] : kQueries) {
     store::AuditQuery aq;
     aq.partner = partner.id;
-    aq.type = "850";
+    aq.type = std::string(type);
     aq.event = std::string(ev);
     // Both within the window, to bound the cost of every scrape; an acknowledgment always
     // follows the transmission it acknowledges, so none in the window is missed.
@@ -37,7 +41,7 @@ Result<AckStatus> PartnerAckStatus(store::Store& store, const config::PartnerCon
     for (;;) {
       ASSIGN_OR_RETURN(auto events, store.QueryAudit(aq));
       for (const auto& e : events) {
-        if (ev == store::event::kAcknowledged) {
+        if (ev == kAcknowledged) {
           acked.insert(e.document_id);
         } else if (e.step != kWritebackStep) {
           auto [it, inserted] = sent.try_emplace(e.document_id, e.at);

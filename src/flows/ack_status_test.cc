@@ -43,10 +43,10 @@ class AckStatusTest : public ::testing::Test {
     env_.worker_id = "test";
   }
 
-  int64_t AddSent850(const std::string& po) {
+  int64_t AddSent850(const std::string& po, const std::string& type = "850") {
     store::NewDocument d;
-    d.idempotency_key = po;
-    d.type = "850";
+    d.idempotency_key = po + type;
+    d.type = type;
     d.partner = "ACME";
     d.po_number = po;
     d.control = {"000000007", "7", "0007"};
@@ -117,6 +117,13 @@ TEST_F(AckStatusTest, FlowSummaryAndStatusAgreeAtEveryEdge) {
   EXPECT_EQ(Overdue(), Both(1, 1));
   Event(second, "sent", "send");
   EXPECT_EQ(Overdue(), Both(0, 0));
+
+  // An 860 (a change of PO-2) waits for its 997 like an 850.
+  const int64_t change = AddSent850("PO-2", "860");
+  clock_.Advance(1h + 1s);
+  EXPECT_EQ(Overdue(), Both(2, 2));  // PO-2's 850 and its 860
+  Event(change, "acknowledged", "");
+  EXPECT_EQ(Overdue(), Both(1, 1));
 }
 
 }  // namespace

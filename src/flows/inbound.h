@@ -20,7 +20,8 @@
 //            from partner + invoice number: a retry or a crash never makes a second bill.
 //   archive  the inbox file is archived at Cleo, only after its children and our 997 are
 //            recorded (and the 997 dropped).
-// fa_outbound: send_997 drops the 997/999 built by `parse` into the partner's outbox.
+// fa_outbound: send_997 drops the 997/999 built by `parse` into the partner's outbox, then runs
+//            the file's `archive` step at once (so a run leaves no file waiting for the next).
 // ack_inbound: apply_855 reviews the 855 against its PO and writes the ack status fields onto
 //            the PO (PATCH); rejections and changed quantities, prices or dates are exceptions in
 //            the audit trail and the run summary.
@@ -108,6 +109,7 @@ class FaOutboundFlow final : public Flow {
   class SendAckStep;
   FlowEnv env_;
   std::unique_ptr<SendAckStep> send_;
+  std::unique_ptr<store::StepHandler> archive_;  // the file's next step, run at once
 };
 
 }  // namespace mlc::flows

@@ -571,10 +571,11 @@ Result<RunSummary> ReferenceSyncFlow::Run(RunContext& ctx) {
   if (export_) {
     int exported = 0;
     ExportStep step(*export_, exported);
-    store::RelayOptions ro;
-    ro.worker_id = std::string(kReferenceSyncFlow);
-    ro.flows = {std::string(kReferenceSyncFlow)};
-    store::Relay relay(store_, ro);
+    // The relay's options as every flow's: flows.reference_sync.lease, the default backoff.
+    FlowEnv env;
+    env.config = &config_;
+    env.worker_id = std::string(kReferenceSyncFlow);
+    store::Relay relay(store_, RelayOptionsFor(env, kReferenceSyncFlow));
     relay.AddStep(std::string(kReferenceExportStep), step, "");
     ASSIGN_OR_RETURN(store::RelayStats stats,
                      relay.Drain().WithContext("exporting the cross references"));
