@@ -38,6 +38,10 @@ store::RelayOptions RelayOptionsFor(const FlowEnv& env, std::string_view flow) {
   return o;
 }
 
+std::function<bool()> Stopping(const RunContext& ctx) {
+  return [&ctx] { return ctx.stopping(); };
+}
+
 void AddRelayCounts(const store::RelayStats& stats, RunSummary& summary) {
   auto add = [&](const char* k, int v) {
     if (v != 0) summary.counts[k] += v;

@@ -58,6 +58,11 @@ bool FlowEnabled(const config::Config& config, std::string_view flow);
 // once its lease has expired).
 store::RelayOptions RelayOptionsFor(const FlowEnv& env, std::string_view flow);
 
+// For Relay::Drain: true once the run is asked to stop (SIGTERM), so the relay finishes the
+// batch in flight and claims no more.
+class RunContext;
+std::function<bool()> Stopping(const RunContext& ctx);
+
 // Adds a relay's stats to a run summary's counts.
 struct RunSummary;
 void AddRelayCounts(const store::RelayStats& stats, RunSummary& summary);

@@ -666,7 +666,7 @@ Result<RunSummary> InvoiceInboundFlow::Run(RunContext& ctx) {
   relay.AddStep(std::string(kMatch), *match_, std::string(kBill));
   relay.AddStep(std::string(kBill), *bill_, "");
   relay.AddStep(std::string(kArchive), *archive_, "");
-  ASSIGN_OR_RETURN(store::RelayStats stats, relay.Drain(1000));
+  ASSIGN_OR_RETURN(store::RelayStats stats, relay.Drain(1000, Stopping(ctx)));
   AddRelayCounts(stats, summary);
   for (auto& n : notes_) summary.notes.push_back(std::move(n));
   notes_.clear();
@@ -681,13 +681,13 @@ FaOutboundFlow::FaOutboundFlow(FlowEnv env)
       archive_(std::make_unique<ArchiveInboxFileStep>(env_)) {}
 FaOutboundFlow::~FaOutboundFlow() = default;
 
-Result<RunSummary> FaOutboundFlow::Run(RunContext&) {
+Result<RunSummary> FaOutboundFlow::Run(RunContext& ctx) {
   RunSummary summary;
   // Our 997s travel on the file documents of invoice_inbound.
   store::Relay relay(*env_.store, RelayOptionsFor(env_, kInvoiceInbound));
   relay.AddStep(std::string(kSendAck), *send_, std::string(kArchive));
   relay.AddStep(std::string(kArchive), *archive_, "");
-  ASSIGN_OR_RETURN(store::RelayStats stats, relay.Drain(1000));
+  ASSIGN_OR_RETURN(store::RelayStats stats, relay.Drain(1000, Stopping(ctx)));
   summary.counts["acks_sent"] += send_->TakeSent();
   AddRelayCounts(stats, summary);
   return summary;
@@ -750,12 +750,12 @@ AckInboundFlow::AckInboundFlow(FlowEnv env)
     : env_(std::move(env)), apply_(std::make_unique<ApplyStep>(env_, notes_)) {}
 AckInboundFlow::~AckInboundFlow() = default;
 
-Result<RunSummary> AckInboundFlow::Run(RunContext&) {
+Result<RunSummary> AckInboundFlow::Run(RunContext& ctx) {
   RunSummary summary;
   notes_.clear();
   store::Relay relay(*env_.store, RelayOptionsFor(env_, kAckInbound));
   relay.AddStep(std::string(kApply855), *apply_, "");
-  ASSIGN_OR_RETURN(store::RelayStats stats, relay.Drain(1000));
+  ASSIGN_OR_RETURN(store::RelayStats stats, relay.Drain(1000, Stopping(ctx)));
   summary.counts["acks_applied"] += stats.completed;
   AddRelayCounts(stats, summary);
   for (auto& n : notes_) summary.notes.push_back(std::move(n));
@@ -888,12 +888,12 @@ Status FaInboundFlow::ReportOverdue(RunSummary& summary) {
   return Status::Ok();
 }
 
-Result<RunSummary> FaInboundFlow::Run(RunContext&) {
+Result<RunSummary> FaInboundFlow::Run(RunContext& ctx) {
   RunSummary summary;
   notes_.clear();
   store::Relay relay(*env_.store, RelayOptionsFor(env_, kFaInbound));
   relay.AddStep(std::string(kReconcile), *reconcile_, "");
-  ASSIGN_OR_RETURN(store::RelayStats stats, relay.Drain(1000));
+  ASSIGN_OR_RETURN(store::RelayStats stats, relay.Drain(1000, Stopping(ctx)));
   summary.counts["acks_reconciled"] += stats.completed;
   AddRelayCounts(stats, summary);
   for (auto& n : notes_) summary.notes.push_back(std::move(n));

@@ -259,7 +259,7 @@ Result<RunSummary> PoOutboundFlow::Run(RunContext& ctx) {
   relay.AddStep(std::string(kSendStep), *send_,
                 StatusFieldsOn(*env_.config) ? std::string(kWritebackStep) : "");
   relay.AddStep(std::string(kWritebackStep), *writeback_, "");
-  ASSIGN_OR_RETURN(store::RelayStats stats, relay.Drain(100));
+  ASSIGN_OR_RETURN(store::RelayStats stats, relay.Drain(100, Stopping(ctx)));
   summary.counts["sent"] += send_->TakeSent();
   if (const int64_t w = writeback_->TakeWritten(); w > 0) summary.counts["status_written"] += w;
   AddRelayCounts(stats, summary);

@@ -578,7 +578,8 @@ Result<RunSummary> ReferenceSyncFlow::Run(RunContext& ctx) {
     store::Relay relay(store_, RelayOptionsFor(env, kReferenceSyncFlow));
     relay.AddStep(std::string(kReferenceExportStep), step, "");
     ASSIGN_OR_RETURN(store::RelayStats stats,
-                     relay.Drain().WithContext("exporting the cross references"));
+                     relay.Drain(1000000, Stopping(ctx))
+                         .WithContext("exporting the cross references"));
     AddRelayCounts(stats, summary);
     summary.counts["exported"] = exported;
   }

@@ -34,9 +34,10 @@ Result<RelayStats> Relay::RunOnce() {
   return stats;
 }
 
-Result<RelayStats> Relay::Drain(int max_rounds) {
+Result<RelayStats> Relay::Drain(int max_rounds, const std::function<bool()>& stop) {
   RelayStats total;
   for (int i = 0; i < max_rounds; ++i) {
+    if (stop && stop()) break;
     ASSIGN_OR_RETURN(RelayStats s, RunOnce());
     total.claimed += s.claimed;
     total.completed += s.completed;

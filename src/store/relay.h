@@ -92,8 +92,10 @@ class Relay {
   // Claims one batch of due documents at the registered steps and runs each. Errors: only when
   // the store itself fails (claiming or recording); a handler's error is the document's.
   Result<RelayStats> RunOnce();
-  // RunOnce until a claim comes back empty (or `max_rounds`). Sums the stats.
-  Result<RelayStats> Drain(int max_rounds = 1000000);
+  // RunOnce until a claim comes back empty (or `max_rounds`, or `stop` returns true: it is asked
+  // before each batch, so a shutdown finishes the batch in flight and claims no more). Sums the
+  // stats.
+  Result<RelayStats> Drain(int max_rounds = 1000000, const std::function<bool()>& stop = {});
 
  private:
   struct Registered {

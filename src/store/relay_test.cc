@@ -104,6 +104,34 @@ TEST_P(RelayTest, RetriesWithBackoffAndTreatsAlreadyExistsAsDelivered) {
   EXPECT_EQ(flaky.calls, 3);
 }
 
+TEST_P(RelayTest, DrainStopsBetweenBatchesWhenAskedToStop) {
+  for (int i = 0; i < 5; ++i) InsertOne("STOP" + std::to_string(i));
+  bool stopping = false;
+  int runs = 0;
+  FnHandler step([&](const Document&, StepContext&) -> Result<StepOutcome> {
+    if (++runs == 1) stopping = true;  // SIGTERM arrives while the first batch runs
+    return StepOutcome{};
+  });
+  Relay relay(*store_, {.worker_id = "w1", .batch = 2});
+  relay.AddStep("map", step, "");
+  auto stats = relay.Drain(1000, [&] { return stopping; });
+  ASSERT_TRUE(stats.ok()) << stats.error();
+  EXPECT_EQ(stats->claimed, 2);  // the batch in flight finished...
+  EXPECT_EQ(stats->completed, 2);
+  EXPECT_EQ(step.calls, 2);  // ...and no other was claimed
+  int pending = 0, in_flight = 0;
+  auto docs = store_->ListDocuments({});
+  ASSERT_TRUE(docs.ok()) << docs.error();
+  for (const auto& d : *docs) {
+    pending += d.state == DocState::kPending ? 1 : 0;
+    in_flight += d.state == DocState::kInFlight ? 1 : 0;
+  }
+  EXPECT_EQ(pending, 3);
+  EXPECT_EQ(in_flight, 0);
+  stopping = false;
+  EXPECT_EQ(relay.Drain(1000, [&] { return stopping; })->completed, 3);
+}
+
 TEST_P(RelayTest, ParksNonRetriableErrors) {
   const int64_t id = InsertOne("PO3");
   FnHandler bad([](const Document&, StepContext&) -> Result<StepOutcome> {
