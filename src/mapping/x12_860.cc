@@ -107,7 +107,9 @@ Result<PurchaseOrderChange860> To860(const model::PurchaseOrder& before,
   if (!mapped.ok()) return std::move(mapped).status().WithContext(context);
   edi::PurchaseOrder850 now = std::move(*mapped);
   PurchaseOrderChange860 out;
-  out.purpose = cancelled ? "01" : "04";  // BCH01 353: 01 cancellation, 04 change
+  // BCH01 353: 01 cancellation, 04 change. (Through a std::string temporary: g++ 12 at -O2 warns
+  // falsely, -Wmaybe-uninitialized, when the literal is assigned directly.)
+  out.purpose = std::string(cancelled ? "01" : "04");
   out.type = now.type;
   out.number = now.number;
   out.change_sequence = std::to_string(revision);
