@@ -6,7 +6,8 @@
 //   - no duplicate vendor bills in NetSuite (each externalId once; one bill per billed 810),
 //   - every PO's 850 at most once per revision in the mailboxes (outbox + sentbox),
 //   - nothing stuck in_flight (a killed run's documents are reclaimed once their lease expired:
-//     the config gives every flow `lease: 2s` instead of the default 5m),
+//     the config gives every flow, reference_sync included, `lease: 2s` instead of the default
+//     5m),
 //   - no document lost: every one done or parked as an exception with its reason.
 // The kill times come from a seed printed in the log (MLC_KILL_SEED=<n> repeats a run).
 #include <fmt/format.h>
@@ -38,6 +39,9 @@ TEST(KillTest, KilledRunsLoseNothingAndDuplicateNothing) {
   world.Start(/*pos=*/60, seed, [](std::string& config) {
     ASSERT_EQ(InsertAfterEach(config, "    schedule: every 5m\n", "    lease: 2s\n"), 5)
         << "examples/demo.yaml changed: the five document flows run every 5m";
+    // reference_sync's export relay leases its snapshot document too.
+    ASSERT_EQ(InsertAfterEach(config, "    schedule: every 1h\n", "    lease: 2s\n"), 1)
+        << "examples/demo.yaml changed: reference_sync runs every 1h";
   });
   if (::testing::Test::HasFatalFailure()) return;
   constexpr auto kLease = std::chrono::seconds(2);
