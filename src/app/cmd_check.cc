@@ -161,39 +161,27 @@ int RunCheck(const std::string& path) {
       return fmt::format("{} connection(s); every partner mailbox found", connections.size());
     });
   }
+  // Lists a mailbox's inbox through its transport (for the drop-only export: its outbox).
+  auto list_inbox = [&](const config::PartnerConfig& p) -> Result<std::string> {
+    std::string password;
+    if (p.transport.type == config::TransportType::kHttp) {
+      cleo::TransportPassword pw = cleo::TransportPasswordOf(cfg.cleo, p);
+      ASSIGN_OR_RETURN(password, secret(pw.ref, pw.key_path));
+    }
+    ASSIGN_OR_RETURN(auto transport,
+                     cleo::MakeTransport(cfg.cleo, p, password, cleo_http, RealFileSystem()));
+    ASSIGN_OR_RETURN(cleo::ListResult listing, transport->ListInbox());
+    const std::string& where = p.transport.type == config::TransportType::kHttp
+                                   ? p.transport.mailbox
+                                   : p.transport.inbox;
+    return fmt::format("{} {}, {} file(s)", transport->kind(), where, listing.files.size());
+  };
   for (const config::PartnerConfig& partner : cfg.partners) {
-    checker.Run(fmt::format("cleo {} inbox", partner.id), [&]() -> Result<std::string> {
-      std::string password;
-      if (partner.transport.type == config::TransportType::kHttp) {
-        cleo::TransportPassword pw = cleo::TransportPasswordOf(cfg.cleo, partner);
-        ASSIGN_OR_RETURN(password, secret(pw.ref, pw.key_path));
-      }
-      ASSIGN_OR_RETURN(auto transport, cleo::MakeTransport(cfg.cleo, partner, password, cleo_http,
-                                                           RealFileSystem()));
-      ASSIGN_OR_RETURN(cleo::ListResult listing, transport->ListInbox());
-      const std::string& where = partner.transport.type == config::TransportType::kHttp
-                                     ? partner.transport.mailbox
-                                     : partner.transport.inbox;
-      return fmt::format("{} {}, {} file(s)", transport->kind(), where, listing.files.size());
-    });
+    checker.Run(fmt::format("cleo {} inbox", partner.id), [&] { return list_inbox(partner); });
   }
   if (cfg.cleo.reference_export) {
-    // Drop-only: listing its inbox (the outbox, for a folder) proves the login or the directory.
-    checker.Run("cleo reference export", [&]() -> Result<std::string> {
-      const config::PartnerConfig as_partner = cleo::ReferenceExportProfile(cfg.cleo);
-      std::string password;
-      if (as_partner.transport.type == config::TransportType::kHttp) {
-        cleo::TransportPassword pw = cleo::ReferenceExportPasswordOf(cfg.cleo);
-        ASSIGN_OR_RETURN(password, secret(pw.ref, pw.key_path));
-      }
-      ASSIGN_OR_RETURN(auto transport, cleo::MakeTransport(cfg.cleo, as_partner, password,
-                                                           cleo_http, RealFileSystem()));
-      RETURN_IF_ERROR(transport->ListInbox().status());
-      return fmt::format("{} {}", transport->kind(),
-                         as_partner.transport.type == config::TransportType::kHttp
-                             ? as_partner.transport.mailbox
-                             : as_partner.transport.outbox);
-    });
+    const config::PartnerConfig profile = cleo::ReferenceExportProfile(cfg.cleo);
+    checker.Run("cleo reference export", [&] { return list_inbox(profile); });
   }
   return checker.Verdict();
 }

@@ -37,19 +37,7 @@ Result<cleo::FileTransport*> Connectors::ReferenceExportTransport() {
   if (!config_.cleo.reference_export) {
     return FailedPreconditionError("cleo.reference_export is not configured");
   }
-  std::lock_guard lock(mu_);
-  if (export_transport_) return export_transport_.get();
-  const config::PartnerConfig as_partner = cleo::ReferenceExportProfile(config_.cleo);
-  std::string password;
-  if (as_partner.transport.type == config::TransportType::kHttp) {
-    const cleo::TransportPassword pw = cleo::ReferenceExportPasswordOf(config_.cleo);
-    ASSIGN_OR_RETURN(password, secrets_.Get(pw.ref, pw.key_path));
-  }
-  ASSIGN_OR_RETURN(export_transport_,
-                   cleo::MakeTransport(config_.cleo, as_partner, password, *cleo_http_,
-                                       RealFileSystem(),
-                                       cleo::TransportLimitsFromConfig(config_.cleo)));
-  return export_transport_.get();
+  return Transport(cleo::ReferenceExportProfile(config_.cleo));
 }
 
 flows::FlowEnv Connectors::Env(const config::Config& config) {

@@ -36,8 +36,8 @@ class Connectors {
   // The partner's transport. Errors: those of building it (a missing mailbox password, ...).
   Result<cleo::FileTransport*> Transport(const config::PartnerConfig& partner);
 
-  // The transport of cleo.reference_export (built on first use, then kept). FAILED_PRECONDITION
-  // when the config has no export; else the errors of building it.
+  // The transport of cleo.reference_export, kept like a partner's (cleo::ReferenceExportProfile).
+  // FAILED_PRECONDITION when the config has no export; else the errors of building it.
   Result<cleo::FileTransport*> ReferenceExportTransport();
   // A FlowEnv over these connections (the caller sets store and worker id).
   flows::FlowEnv Env(const config::Config& config);
@@ -54,7 +54,6 @@ class Connectors {
   std::unique_ptr<cleo::RestApi> cleo_api_;
   std::mutex mu_;
   std::map<std::string, std::unique_ptr<cleo::FileTransport>, std::less<>> transports_;
-  std::unique_ptr<cleo::FileTransport> export_transport_;
 };
 
 }  // namespace mlc::app

@@ -49,7 +49,9 @@ TransportPassword TransportPasswordOf(const config::CleoConfig& cleo,
                                       const config::PartnerConfig& partner) {
   if (!partner.transport.password.empty()) {
     return {partner.transport.password,
-            fmt::format("partners[id={}].transport.password", partner.id)};
+            partner.id == kReferenceExportId
+                ? std::string(kReferenceExportId) + ".password"
+                : fmt::format("partners[id={}].transport.password", partner.id)};
   }
   return {cleo.password, "cleo.password"};
 }
@@ -57,7 +59,7 @@ TransportPassword TransportPasswordOf(const config::CleoConfig& cleo,
 config::PartnerConfig ReferenceExportProfile(const config::CleoConfig& cleo) {
   const config::ReferenceExportConfig& e = cleo.reference_export.value();
   config::PartnerConfig p;
-  p.id = "reference_export";
+  p.id = std::string(kReferenceExportId);
   p.transport.type = e.type;
   p.transport.mailbox = e.mailbox;
   p.transport.inbox = e.outbox;
@@ -65,12 +67,6 @@ config::PartnerConfig ReferenceExportProfile(const config::CleoConfig& cleo) {
   p.transport.run_action_after_drop = e.run_action_after_drop;
   p.transport.password = e.password;
   return p;
-}
-
-TransportPassword ReferenceExportPasswordOf(const config::CleoConfig& cleo) {
-  const config::ReferenceExportConfig& e = cleo.reference_export.value();
-  if (!e.password.empty()) return {e.password, "cleo.reference_export.password"};
-  return {cleo.password, "cleo.password"};
 }
 
 TransportLimits TransportLimitsFromConfig(const config::CleoConfig& cleo) {

@@ -48,7 +48,7 @@ CurlHttpClientOptions HttpOptionsFromConfig(const config::CleoConfig& cleo);
 
 // The secret an http transport logs in with: the partner's `transport.password`, or, when that
 // is not set (configs written before the key existed), `cleo.password`. `key_path` names the
-// chosen key for error messages.
+// chosen key for error messages (for ReferenceExportProfile: `cleo.reference_export.password`).
 struct TransportPassword {
   const config::SecretRef& ref;
   std::string key_path;  // "partners[id=ACME].transport.password" or "cleo.password"
@@ -56,11 +56,12 @@ struct TransportPassword {
 TransportPassword TransportPasswordOf(const config::CleoConfig& cleo,
                                       const config::PartnerConfig& partner);
 
-// cleo.reference_export (which must be set) as a drop-only partner profile, id
-// "reference_export", whose folder inbox is its outbox: MakeTransport serves it like a partner's
-// mailbox, with the same name and size checks. Its password: ReferenceExportPasswordOf.
+// cleo.reference_export (which must be set) as a drop-only partner profile whose folder inbox is
+// its outbox, so everything that serves a partner's mailbox (MakeTransport with its name and
+// size checks, TransportPasswordOf, a per-profile transport cache) serves it too. Its id,
+// kReferenceExportId, cannot be a partner's (partner ids have no '.').
+inline constexpr std::string_view kReferenceExportId = "cleo.reference_export";
 config::PartnerConfig ReferenceExportProfile(const config::CleoConfig& cleo);
-TransportPassword ReferenceExportPasswordOf(const config::CleoConfig& cleo);
 
 // The transport a partner's config chooses:
 //  - http: HttpTransport on cleo.base_url as the Local HTTP User `transport.mailbox`, logging in

@@ -211,6 +211,29 @@ TEST(TransportPasswordTest, PartnerPasswordWinsOverTheCleoPassword) {
   EXPECT_EQ(own.key_path, "partners[id=ACME].transport.password");
 }
 
+TEST(TransportPasswordTest, TheReferenceExportIsServedLikeAPartnerUnderItsOwnKeys) {
+  config::CleoConfig cleo;
+  cleo.password.kind = config::SecretRef::Kind::kVault;
+  cleo.password.name = "cleo_api";
+  cleo.reference_export = config::ReferenceExportConfig{};
+  cleo.reference_export->type = config::TransportType::kFolder;
+  cleo.reference_export->outbox = "/srv/cleo/lookups";
+  config::PartnerConfig p = ReferenceExportProfile(cleo);
+  EXPECT_EQ(p.id, kReferenceExportId);
+  EXPECT_EQ(p.transport.inbox, "/srv/cleo/lookups");  // drop-only: the inbox is the outbox
+  EXPECT_EQ(p.transport.outbox, "/srv/cleo/lookups");
+  EXPECT_EQ(TransportPasswordOf(cleo, p).key_path, "cleo.password");
+  cleo.reference_export->type = config::TransportType::kHttp;
+  cleo.reference_export->mailbox = "lookups";
+  cleo.reference_export->password.kind = config::SecretRef::Kind::kEnv;
+  cleo.reference_export->password.name = "LOOKUPS_PW";
+  p = ReferenceExportProfile(cleo);
+  EXPECT_EQ(p.transport.mailbox, "lookups");
+  TransportPassword own = TransportPasswordOf(cleo, p);
+  EXPECT_EQ(&own.ref, &p.transport.password);
+  EXPECT_EQ(own.key_path, "cleo.reference_export.password");
+}
+
 TEST(TransportPasswordTest, HttpTransportWithoutPasswordNamesTheKey) {
   config::CleoConfig cleo;
   cleo.base_url = "https://cleo.test";

@@ -238,18 +238,24 @@ class CheckTest : public ::testing::Test {
             {"T_GLOBEX_PASSWORD", "globex-mailbox-pass"}};
   }
 
-  fs::path WriteConfig(const std::string& key_name = "ns_private_key") const {
+  // kConfig for the running sandboxes.
+  std::string ConfigText(const std::string& key_name = "ns_private_key") const {
     std::string text = kConfig;
     text = ReplaceAll(text, "{dir}", dir_->string());
     text = ReplaceAll(text, "{ns_port}", std::to_string(ns_port_));
     text = ReplaceAll(text, "{cleo_port}", std::to_string(cleo_port_));
     text = ReplaceAll(text, "{certificate_id}", creds_["certificate_id"].get<std::string>());
     text = ReplaceAll(text, "{algorithm}", creds_["algorithm"].get<std::string>());
-    text = ReplaceAll(text, "{key_name}", key_name);
-    const fs::path path = *dir_ / "ml.yaml";
+    return ReplaceAll(text, "{key_name}", key_name);
+  }
+
+  // Writes `text` (default: ConfigText()) as `name` in the test's directory.
+  fs::path WriteConfig(const std::string& text, const std::string& name = "ml.yaml") const {
+    const fs::path path = *dir_ / name;
     std::ofstream(path) << text;
     return path;
   }
+  fs::path WriteConfig() const { return WriteConfig(ConfigText()); }
 
   // Runs `ml-connector --config FILE check`; returns the exit code.
   int RunCheck(const fs::path& config, const std::map<std::string, std::string>& env,
@@ -320,17 +326,11 @@ TEST_F(CheckTest, WrongMailboxPasswordFailsThatPartnerOnly) {
 }
 
 TEST_F(CheckTest, ReferenceExportMailboxIsCheckedWithItsOwnPassword) {
-  const fs::path config = WriteConfig();
-  std::string text;
-  {
-    std::ifstream in(config);
-    text.assign(std::istreambuf_iterator<char>(in), {});
-  }
-  text = ReplaceAll(text, "  retry: {max_attempts: 2, initial_backoff: 50ms}\npartners:",
-                    "  retry: {max_attempts: 2, initial_backoff: 50ms}\n"
-                    "  reference_export: {type: http, mailbox: lookups, "
-                    "password: env:T_LOOKUPS_PASSWORD}\npartners:");
-  std::ofstream(config) << text;
+  const fs::path config = WriteConfig(
+      ReplaceAll(ConfigText(), "  retry: {max_attempts: 2, initial_backoff: 50ms}\npartners:",
+                 "  retry: {max_attempts: 2, initial_backoff: 50ms}\n"
+                 "  reference_export: {type: http, mailbox: lookups, "
+                 "password: env:T_LOOKUPS_PASSWORD}\npartners:"));
   auto env = GoodEnv();
   env["T_LOOKUPS_PASSWORD"] = "sandbox-api-pass";  // sandbox/cleo/seed.example.yaml
   std::string out, err;
@@ -348,16 +348,10 @@ TEST_F(CheckTest, ReferenceExportMailboxIsCheckedWithItsOwnPassword) {
 // `partners pull` (flows/partner_profiles.h) against the same sandbox: vendors 1 and 3 are
 // EDI-enabled with custentity_mlc_edi_partner ML0001EDI / ML0003EDI.
 TEST_F(CheckTest, PartnersPullShowsDifferencesAndSuggestsProfilesThatLoad) {
-  const fs::path config = WriteConfig();
-  std::string text;
-  {
-    std::ifstream in(config);
-    text.assign(std::istreambuf_iterator<char>(in), {});
-  }
   // GLOBEX points at vendor 2 (not EDI-enabled): vendor 3 is left without a profile.
-  text = ReplaceAll(text, "netsuite_vendor_id: \"3\"", "netsuite_vendor_id: \"2\"");
-  const fs::path pull_config = *dir_ / "pull.yaml";
-  std::ofstream(pull_config) << text;
+  const std::string text =
+      ReplaceAll(ConfigText(), "netsuite_vendor_id: \"3\"", "netsuite_vendor_id: \"2\"");
+  const fs::path pull_config = WriteConfig(text, "pull.yaml");
 
   Process p({MLC_CONNECTOR_BIN, "--config", pull_config.string(), "partners", "pull"}, GoodEnv());
   ASSERT_EQ(p.Wait(), 0) << p.out() << p.err();
@@ -378,8 +372,8 @@ TEST_F(CheckTest, PartnersPullShowsDifferencesAndSuggestsProfilesThatLoad) {
   ASSERT_TRUE(out.is_object()) << j.out();
   EXPECT_EQ(out["new_vendor_ids"], nlohmann::json::array({"3"}));
   // Pasted under `partners:`, the suggestion is a valid config.
-  const fs::path merged = *dir_ / "merged.yaml";
-  std::ofstream(merged) << text << out["new_profiles_yaml"].get<std::string>();
+  const fs::path merged =
+      WriteConfig(text + out["new_profiles_yaml"].get<std::string>(), "merged.yaml");
   Process check({MLC_CONNECTOR_BIN, "config", "check", merged.string()}, GoodEnv());
   EXPECT_EQ(check.Wait(), 0) << check.out() << check.err()
                              << out["new_profiles_yaml"].get<std::string>();
@@ -390,7 +384,7 @@ TEST_F(CheckTest, PartnersPullShowsDifferencesAndSuggestsProfilesThatLoad) {
 
 TEST_F(CheckTest, MissingVaultEntryNamesTheKey) {
   std::string out, err;
-  const int rc = RunCheck(WriteConfig("no_such_key"), GoodEnv(), &out, &err);
+  const int rc = RunCheck(WriteConfig(ConfigText("no_such_key")), GoodEnv(), &out, &err);
   EXPECT_EQ(rc, 1) << out << err;
   EXPECT_THAT(out, HasSubstr("FAIL netsuite client: "));
   EXPECT_THAT(out, HasSubstr("netsuite.auth.oauth2.private_key (vault:no_such_key)"));
