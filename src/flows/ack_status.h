@@ -1,7 +1,7 @@
-// The overdue-997 rule, defined once: which 850s sent to a partner still wait for the partner's
-// 997, and which of those are overdue. fa_inbound's run summary ("overdue_997"), the console's
-// partners page, `status` and the mlc_ack_overdue metric all call PartnerAckStatus (the server
-// re-exports it in server/ack_status.h), so the numbers they show always agree.
+// The overdue-997 rule, defined once: which 850s and 860s sent to a partner still wait for the
+// partner's 997, and which of those are overdue. fa_inbound's run summary ("overdue_997"), the
+// console's partners page, `status` and the mlc_ack_overdue metric all call PartnerAckStatus
+// (the server re-exports it in server/ack_status.h), so the numbers they show always agree.
 //
 // The rule (Classify997):
 //   - an 850 is sent at its latest "sent" audit event of any step but "writeback" (the writeback

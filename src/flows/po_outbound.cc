@@ -15,6 +15,7 @@
 #include "common/civil_time.h"
 #include "common/log.h"
 #include "edi/documents.h"
+#include "edi/schema.h"
 #include "flows/edi_status.h"
 #include "flows/reference_data.h"
 #include "mapping/netsuite_po.h"
@@ -110,12 +111,21 @@ struct Prepared {
   json record;
   json model;
   std::string type = "850";                // or "860": a change for a partner that wants one
+  std::string functional_id;               // GS01 of `type`
   std::vector<edi::SegmentData> segments;  // empty when mapping failed
   Status error;                            // why it is parked
 };
 
-// GS01 of the document type we send.
-std::string_view FunctionalId(std::string_view type) { return type == "860" ? "PC" : "PO"; }
+// GS01 of the set we send, from the schema tables (850: PO, 860: PC).
+Result<std::string> FunctionalId(std::string_view type, const config::PartnerConfig& partner) {
+  const edi::TransactionSetSchema* s =
+      edi::SchemaRegistry::Builtin().Find(type, partner.x12_version);
+  if (s == nullptr) {
+    return FailedPreconditionError("no {} schema for X12 {} (partner {})", type,
+                                   partner.x12_version, partner.id);
+  }
+  return s->functional_id;
+}
 
 // The PO as the partner last received it: the canonical JSON recorded with that revision.
 // NOT_FOUND when that document has no model payload.
@@ -452,10 +462,16 @@ Status PoOutboundFlow::Ingest(RunContext& ctx, RunSummary& summary) {
       if (segments.ok()) {
         p.segments = std::move(*segments);
         // Checked with stand-in control numbers so nothing can fail inside the transaction.
-        auto dry = mapping::WriteInterchange(*p.partner, {"000000001", "1", "0001"},
-                                             env_.clock->Now(), FunctionalId(p.type), p.type,
-                                             p.segments);
-        if (!dry.ok()) p.error = dry.status();
+        Result<std::string> gs01 = FunctionalId(p.type, *p.partner);
+        if (gs01.ok()) {
+          p.functional_id = std::move(*gs01);
+          auto dry = mapping::WriteInterchange(*p.partner, {"000000001", "1", "0001"},
+                                               env_.clock->Now(), p.functional_id, p.type,
+                                               p.segments);
+          if (!dry.ok()) p.error = dry.status();
+        } else {
+          p.error = gs01.status();
+        }
       } else {
         p.error = segments.status();
       }
@@ -487,7 +503,7 @@ Status PoOutboundFlow::Ingest(RunContext& ctx, RunSummary& summary) {
         ASSIGN_OR_RETURN(d.control, tx.AllocateControlNumbers(p.partner->id));
         ASSIGN_OR_RETURN(x12, mapping::WriteInterchange(
                                   *p.partner, {d.control.isa13, d.control.gs06, d.control.st02},
-                                  now, FunctionalId(p.type), p.type, p.segments));
+                                  now, p.functional_id, p.type, p.segments));
         d.step = std::string(kSendStep);
       } else {
         d.step = std::string(kMapStep);

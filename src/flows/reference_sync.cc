@@ -6,11 +6,12 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 
+#include "cleo/client.h"
 #include "cleo/names.h"
 #include "common/civil_time.h"
-#include "cleo/client.h"
 #include "flows/env.h"
 #include "flows/reference_data.h"
 #include "store/relay.h"
@@ -448,6 +449,14 @@ std::vector<ExportFile> CrossReferenceFiles(const ReferenceSnapshot& snapshot,
 
 namespace {
 
+// Relay step "snapshot": the snapshot is recorded by its ingest and needs nothing more.
+class CompleteStep : public store::StepHandler {
+ public:
+  Result<store::StepOutcome> Run(const store::Document&, store::StepContext&) override {
+    return store::StepOutcome{};
+  }
+};
+
 // Relay step "export": drops both CSV files of the snapshot document through the target.
 class ExportStep : public store::StepHandler {
  public:
@@ -555,31 +564,25 @@ Result<RunSummary> ReferenceSyncFlow::Run(RunContext& ctx) {
                    store_.Ingest(batch).WithContext("saving the reference snapshot"));
   summary.counts["saved"] = ingested.inserted;
 
-  // The snapshot needs no delivery: complete it at once. This also finishes a snapshot left
-  // pending by a run that crashed between the ingest and here.
-  store::ClaimRequest claim;
-  claim.worker_id = std::string(kReferenceSyncFlow);
-  claim.steps = {std::string(kReferenceStep)};
-  claim.flows = {std::string(kReferenceSyncFlow)};
-  claim.limit = 10;
-  ASSIGN_OR_RETURN(std::vector<store::Claimed> claimed,
-                   store_.Claim(claim).WithContext("completing the reference snapshot"));
-  for (const store::Claimed& c : claimed) {
-    RETURN_IF_ERROR(store_.Complete(c.lease, store::Completion{})
-                        .WithContext("completing the reference snapshot"));
-  }
+  // Through the relay, like every flow's steps (flows.reference_sync.lease, the default
+  // backoff): step "snapshot" needs no delivery and completes at once, step "export" (with an
+  // export) drops the files. A snapshot left by a run that crashed is finished by the next.
+  FlowEnv env;
+  env.config = &config_;
+  env.worker_id = std::string(kReferenceSyncFlow);
+  store::Relay relay(store_, RelayOptionsFor(env, kReferenceSyncFlow));
+  CompleteStep snapshot_step;
+  relay.AddStep(std::string(kReferenceStep), snapshot_step, "");
+  int exported = 0;
+  std::optional<ExportStep> export_step;
   if (export_) {
-    int exported = 0;
-    ExportStep step(*export_, exported);
-    // The relay's options as every flow's: flows.reference_sync.lease, the default backoff.
-    FlowEnv env;
-    env.config = &config_;
-    env.worker_id = std::string(kReferenceSyncFlow);
-    store::Relay relay(store_, RelayOptionsFor(env, kReferenceSyncFlow));
-    relay.AddStep(std::string(kReferenceExportStep), step, "");
-    ASSIGN_OR_RETURN(store::RelayStats stats,
-                     relay.Drain(1000000, Stopping(ctx))
-                         .WithContext("exporting the cross references"));
+    export_step.emplace(*export_, exported);
+    relay.AddStep(std::string(kReferenceExportStep), *export_step, "");
+  }
+  ASSIGN_OR_RETURN(store::RelayStats stats,
+                   relay.Drain(1000000, Stopping(ctx))
+                       .WithContext("relaying the reference snapshot"));
+  if (export_) {
     AddRelayCounts(stats, summary);
     summary.counts["exported"] = exported;
   }

@@ -144,8 +144,8 @@ void DescribeOpsMetrics(Metrics& m) {
   m.Describe("mlc_cleo_retries_total", counter, "Cleo request attempts after the first.");
   m.Describe("mlc_cleo_relogins_total", counter, "Cleo 401 answers retried with a fresh token.");
   m.Describe("mlc_cleo_logins_total", counter, "Cleo token requests by outcome.");
-  m.Describe("mlc_ack_overdue", gauge, "850s sent without a 997 past expect_997_within.");
-  m.Describe("mlc_ack_awaiting", gauge, "850s sent without a 997, not yet overdue.");
+  m.Describe("mlc_ack_overdue", gauge, "850s and 860s sent without a 997 past expect_997_within.");
+  m.Describe("mlc_ack_awaiting", gauge, "850s and 860s sent without a 997, not yet overdue.");
 }
 
 Status CollectOpsMetrics(const OpsMetricSources& src, Metrics& metrics) {
