@@ -7,14 +7,10 @@
 #include <cctype>
 #include <sstream>
 
+#include "common/strings.h"
+
 namespace mlc::flows {
 namespace {
-
-std::string Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return std::string(s);
-}
 
 std::string Qualified(std::string_view qualifier, std::string_view id) {
   return qualifier.empty() ? std::string(id) : fmt::format("{}:{}", qualifier, id);
@@ -70,10 +66,11 @@ void EmitProfile(YAML::Emitter& y, const VendorRecord& v, const std::string& id,
 }  // namespace
 
 std::pair<std::string, std::string> SplitInterchangeId(std::string_view value) {
-  const std::string v = Trim(value);
+  const std::string_view v = TrimWhitespace(value);
   const auto colon = v.find(':');
-  if (colon == std::string::npos) return {"", v};
-  return {Trim(std::string_view(v).substr(0, colon)), Trim(std::string_view(v).substr(colon + 1))};
+  if (colon == std::string_view::npos) return {"", std::string(v)};
+  return {std::string(TrimWhitespace(v.substr(0, colon))),
+          std::string(TrimWhitespace(v.substr(colon + 1)))};
 }
 
 std::string SuggestPartnerId(std::string_view company_name, std::string_view vendor_id,

@@ -37,4 +37,10 @@ Result<PoReference> PoReferenceFromJson(const nlohmann::json& j);
 // in their kept scale, dates ISO.
 nlohmann::json ToJson(const model::PurchaseOrder& po);
 
+// Reads back what ToJson writes (the stored form of each PO revision): the header fields it carries and every line
+// (ids, description, quantity, unit, rate, expected date, received, billed, closed). The buyer
+// contact, discount terms and vendor address are not in that JSON and stay empty.
+// Errors: INVALID_ARGUMENT naming the JSON path of a missing or malformed value.
+Result<model::PurchaseOrder> PurchaseOrderFromJson(const nlohmann::json& j);
+
 }  // namespace mlc::mapping

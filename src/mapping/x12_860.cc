@@ -9,13 +9,10 @@
 #include <utility>
 #include <vector>
 
-#include "mapping/json_values.h"
 #include "mapping/x12_850.h"
 
 namespace mlc::mapping {
 namespace {
-
-using nlohmann::json;
 
 // NetSuite's status H: Closed (netsuite.md, transaction statuses of PurchOrd).
 constexpr std::string_view kClosedStatus = "H";
@@ -57,25 +54,6 @@ Result<Decimal> LeftToReceive(const model::PurchaseOrder& po, int line) {
     return left.sign() < 0 ? Decimal() : left;
   }
   return Decimal();
-}
-
-Result<model::Address> AddressFromJson(const json& j, std::string_view key) {
-  model::Address a;
-  const json* v = Member(j, key);
-  if (v == nullptr) return a;
-  if (!v->is_object()) return InvalidArgumentError("{}: expected an object", key);
-  const std::string path(key);
-  ASSIGN_OR_RETURN(a.name, StringAt(*v, "name", path));
-  ASSIGN_OR_RETURN(a.name2, StringAt(*v, "name2", path));
-  ASSIGN_OR_RETURN(a.line1, StringAt(*v, "line1", path));
-  ASSIGN_OR_RETURN(a.line2, StringAt(*v, "line2", path));
-  ASSIGN_OR_RETURN(a.city, StringAt(*v, "city", path));
-  ASSIGN_OR_RETURN(a.state, StringAt(*v, "state", path));
-  ASSIGN_OR_RETURN(a.postal_code, StringAt(*v, "postal_code", path));
-  ASSIGN_OR_RETURN(a.country, StringAt(*v, "country", path));
-  ASSIGN_OR_RETURN(a.id_qualifier, StringAt(*v, "id_qualifier", path));
-  ASSIGN_OR_RETURN(a.id, StringAt(*v, "id", path));
-  return a;
 }
 
 }  // namespace
@@ -198,65 +176,6 @@ Result<std::vector<edi::SegmentData>> Build860(const PurchaseOrderChange860& cha
   }
   if (change.total_amount) out.push_back({"AMT", {"TT", change.total_amount->ToCanonical()}});
   return out;
-}
-
-Result<model::PurchaseOrder> PurchaseOrderFromJson(const json& j) {
-  if (!j.is_object()) return InvalidArgumentError("purchase order JSON: expected an object");
-  model::PurchaseOrder po;
-  constexpr std::string_view kPath = "purchase order";
-  ASSIGN_OR_RETURN(po.internal_id, StringAt(j, "internal_id", kPath));
-  ASSIGN_OR_RETURN(po.number, StringAt(j, "number", kPath, /*required=*/true));
-  ASSIGN_OR_RETURN(po.vendor_id, StringAt(j, "vendor_id", kPath));
-  ASSIGN_OR_RETURN(po.partner_id, StringAt(j, "partner_id", kPath));
-  ASSIGN_OR_RETURN(po.status, StringAt(j, "status", kPath));
-  ASSIGN_OR_RETURN(std::optional<CivilDate> date, DateAt(j, "date", kPath));
-  if (!date) return InvalidArgumentError("{}.date: required", kPath);
-  po.date = *date;
-  ASSIGN_OR_RETURN(po.ship_date, DateAt(j, "ship_date", kPath));
-  ASSIGN_OR_RETURN(po.due_date, DateAt(j, "due_date", kPath));
-  ASSIGN_OR_RETURN(po.currency, StringAt(j, "currency", kPath));
-  ASSIGN_OR_RETURN(po.terms, StringAt(j, "terms", kPath));
-  if (const json* nd = Member(j, "terms_net_days"); nd != nullptr && nd->is_number_integer()) {
-    po.terms_net_days = nd->get<int>();
-  }
-  ASSIGN_OR_RETURN(po.incoterm, StringAt(j, "incoterm", kPath));
-  ASSIGN_OR_RETURN(po.memo, StringAt(j, "memo", kPath));
-  ASSIGN_OR_RETURN(po.ship_to, AddressFromJson(j, "ship_to"));
-  ASSIGN_OR_RETURN(po.bill_to, AddressFromJson(j, "bill_to"));
-  ASSIGN_OR_RETURN(po.vendor.name, StringAt(j, "vendor_name", kPath));
-  ASSIGN_OR_RETURN(po.total, DecimalAt(j, "total", kPath, Decimal()));
-  if (const json* lm = Member(j, "last_modified"); lm != nullptr && lm->is_string()) {
-    ASSIGN_OR_RETURN(po.last_modified, ParseIso8601(lm->get<std::string>()));
-  }
-  const json* lines = Member(j, "lines");
-  if (lines == nullptr || !lines->is_array()) {
-    return InvalidArgumentError("{}.lines: expected an array", kPath);
-  }
-  for (size_t i = 0; i < lines->size(); ++i) {
-    const json& l = (*lines)[i];
-    const std::string path = fmt::format("{}.lines[{}]", kPath, i);
-    if (!l.is_object()) return InvalidArgumentError("{}: expected an object", path);
-    model::PurchaseOrderLine line;
-    const json* n = Member(l, "line");
-    if (n == nullptr || !n->is_number_integer()) {
-      return InvalidArgumentError("{}.line: expected an integer", path);
-    }
-    line.line = n->get<int>();
-    ASSIGN_OR_RETURN(line.item_id, StringAt(l, "item_id", path));
-    ASSIGN_OR_RETURN(line.ids.buyer_part, StringAt(l, "buyer_part", path));
-    ASSIGN_OR_RETURN(line.ids.vendor_part, StringAt(l, "vendor_part", path));
-    ASSIGN_OR_RETURN(line.ids.upc, StringAt(l, "upc", path));
-    ASSIGN_OR_RETURN(line.description, StringAt(l, "description", path));
-    ASSIGN_OR_RETURN(line.quantity, DecimalAt(l, "quantity", path));
-    ASSIGN_OR_RETURN(line.unit, StringAt(l, "unit", path));
-    ASSIGN_OR_RETURN(line.rate, DecimalAt(l, "rate", path));
-    ASSIGN_OR_RETURN(line.expected_date, DateAt(l, "expected_date", path));
-    ASSIGN_OR_RETURN(line.received, DecimalAt(l, "received", path, Decimal()));
-    ASSIGN_OR_RETURN(line.billed, DecimalAt(l, "billed", path, Decimal()));
-    ASSIGN_OR_RETURN(line.closed, BoolAt(l, "closed", path));
-    po.lines.push_back(std::move(line));
-  }
-  return po;
 }
 
 }  // namespace mlc::mapping

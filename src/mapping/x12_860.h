@@ -26,12 +26,11 @@
 // (see the comments in src/edi/schemas/dictionary_004010.schema).
 //
 // `before` is the PO as last sent (the canonical JSON the flow stored with that revision, read
-// back with PurchaseOrderFromJson); `after` is the PO as NetSuite has it now.
+// back with PurchaseOrderFromJson, netsuite_po.h); `after` is the PO as NetSuite has it now.
 //
 // Thread safety: pure functions.
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -79,11 +78,5 @@ Result<PurchaseOrderChange860> To860(const model::PurchaseOrder& before,
 // The segments between ST and SE: BCH, the heading, POC loops, CTT and AMT.
 // Errors: INVALID_ARGUMENT for a change without PO number or date.
 Result<std::vector<edi::SegmentData>> Build860(const PurchaseOrderChange860& change);
-
-// Reads back what ToJson (netsuite_po.h) writes: the header fields it carries and every line
-// (ids, description, quantity, unit, rate, expected date, received, billed, closed). The buyer
-// contact, discount terms and vendor address are not in that JSON and stay empty.
-// Errors: INVALID_ARGUMENT naming the JSON path of a missing or malformed value.
-Result<model::PurchaseOrder> PurchaseOrderFromJson(const nlohmann::json& j);
 
 }  // namespace mlc::mapping

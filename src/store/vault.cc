@@ -3,13 +3,13 @@
 #include <sodium.h>
 #include <sys/stat.h>
 
-#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
 #include "common/redact.h"
+#include "common/strings.h"
 
 namespace mlc::store {
 namespace {
@@ -29,12 +29,6 @@ bool ValidName(std::string_view name) {
     if (!ok) return false;
   }
   return true;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
 }
 
 }  // namespace
@@ -58,7 +52,7 @@ MasterKey::~MasterKey() {
 
 Result<MasterKey> MasterKey::Parse(std::string_view text, std::string_view source) {
   EnsureSodium();
-  text = Trim(text);
+  text = TrimWhitespace(text);
   MasterKey key;
   size_t len = 0;
   int rc = -1;
