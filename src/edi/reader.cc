@@ -4,12 +4,15 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 #include <utility>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define MLC_EDI_X86 1
+#endif
 
 namespace mlc::edi {
 namespace {
@@ -53,7 +56,155 @@ bool AllDigits(std::string_view s) {
   return true;
 }
 
+// ---- Block classification: where the element separators and segment terminators are ----
+//
+// The scanner looks at the buffer in 64-byte blocks aligned to buffer indices and turns each into
+// two bit masks (bit i: byte i is the separator / the terminator). One implementation per
+// instruction set; the widest the CPU supports is picked once at run time, so the binary stays
+// portable (built for baseline x86-64) and still uses AVX-512 where it exists.
+
+// Classifies `blocks` consecutive 64-byte blocks at `p` into sep[k] / term[k].
+using ClassifyFn = void (*)(const char* p, size_t blocks, char sep, char term, uint64_t* sep_out,
+                            uint64_t* term_out);
+
+void ClassifyScalar(const char* p, size_t blocks, char sep, char term, uint64_t* sep_out,
+                    uint64_t* term_out) {
+  for (size_t k = 0; k < blocks; ++k, p += 64) {
+    uint64_t s = 0, t = 0;
+    for (unsigned i = 0; i < 64; ++i) {
+      s |= static_cast<uint64_t>(p[i] == sep) << i;
+      t |= static_cast<uint64_t>(p[i] == term) << i;
+    }
+    sep_out[k] = s;
+    term_out[k] = t;
+  }
+}
+
+#if defined(MLC_EDI_X86)
+// SSE2 is part of x86-64 itself: four 16-byte compares per mask.
+__attribute__((target("sse2"))) void ClassifySse2(const char* p, size_t blocks, char sep,
+                                                  char term, uint64_t* sep_out,
+                                                  uint64_t* term_out) {
+  const __m128i vs = _mm_set1_epi8(sep);
+  const __m128i vt = _mm_set1_epi8(term);
+  for (size_t k = 0; k < blocks; ++k, p += 64) {
+    uint64_t s = 0, t = 0;
+    for (unsigned i = 0; i < 4; ++i) {
+      const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * i));
+      s |= static_cast<uint64_t>(static_cast<uint16_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, vs))))
+           << (16 * i);
+      t |= static_cast<uint64_t>(static_cast<uint16_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, vt))))
+           << (16 * i);
+    }
+    sep_out[k] = s;
+    term_out[k] = t;
+  }
+}
+
+__attribute__((target("avx2"))) void ClassifyAvx2(const char* p, size_t blocks, char sep,
+                                                  char term, uint64_t* sep_out,
+                                                  uint64_t* term_out) {
+  const __m256i vs = _mm256_set1_epi8(sep);
+  const __m256i vt = _mm256_set1_epi8(term);
+  for (size_t k = 0; k < blocks; ++k, p += 64) {
+    const __m256i lo = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+    const __m256i hi = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32));
+    // (No helper lambda: a lambda does not inherit the target attribute.)
+    const uint64_t s_lo = static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(lo, vs)));
+    const uint64_t s_hi = static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(hi, vs)));
+    const uint64_t t_lo = static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(lo, vt)));
+    const uint64_t t_hi = static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(hi, vt)));
+    sep_out[k] = s_lo | s_hi << 32;
+    term_out[k] = t_lo | t_hi << 32;
+  }
+}
+
+// AVX-512BW compares straight into 64-bit mask registers: one load, two compares per block.
+__attribute__((target("avx512f,avx512bw"))) void ClassifyAvx512(const char* p, size_t blocks,
+                                                                char sep, char term,
+                                                                uint64_t* sep_out,
+                                                                uint64_t* term_out) {
+  const __m512i vs = _mm512_set1_epi8(sep);
+  const __m512i vt = _mm512_set1_epi8(term);
+  for (size_t k = 0; k < blocks; ++k, p += 64) {
+    const __m512i x = _mm512_loadu_si512(p);
+    sep_out[k] = _mm512_cmpeq_epi8_mask(x, vs);
+    term_out[k] = _mm512_cmpeq_epi8_mask(x, vt);
+  }
+}
+#endif
+
+ClassifyFn ClassifierFor(internal::SimdLevel level) {
+  switch (level) {
+    case internal::SimdLevel::kScalar: return ClassifyScalar;
+#if defined(MLC_EDI_X86)
+    case internal::SimdLevel::kSse2: return ClassifySse2;
+    case internal::SimdLevel::kAvx2: return ClassifyAvx2;
+    case internal::SimdLevel::kAvx512: return ClassifyAvx512;
+#else
+    default: return nullptr;
+#endif
+  }
+  return nullptr;
+}
+
+internal::SimdLevel DetectSimdLevel() {
+#if defined(MLC_EDI_X86)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512bw")) return internal::SimdLevel::kAvx512;
+  if (__builtin_cpu_supports("avx2")) return internal::SimdLevel::kAvx2;
+  if (__builtin_cpu_supports("sse2")) return internal::SimdLevel::kSse2;  // always on x86-64
+  return internal::SimdLevel::kScalar;
+#else
+  return internal::SimdLevel::kScalar;
+#endif
+}
+
 }  // namespace
+
+namespace internal {
+
+SimdLevel ActiveSimdLevel() {
+  static const SimdLevel level = DetectSimdLevel();
+  return level;
+}
+
+bool ClassifyBlockWith(SimdLevel level, const char* p, char sep, char term, uint64_t* sep_mask,
+                       uint64_t* term_mask) {
+  if (static_cast<int>(level) > static_cast<int>(ActiveSimdLevel())) return false;
+  ClassifyFn fn = ClassifierFor(level);
+  if (fn == nullptr) return false;
+  fn(p, 1, sep, term, sep_mask, term_mask);
+  return true;
+}
+
+}  // namespace internal
+
+void Reader::ViewArray::Grow(size_t need) {
+  size_t ncap = std::max({need, cap_ * 2, size_t{256}});
+  auto grown = std::make_unique<std::string_view[]>(ncap);
+  std::copy(data_.get(), data_.get() + size_, grown.get());
+  data_ = std::move(grown);
+  cap_ = ncap;
+}
+
+void Reader::LoadWindow(size_t block) {
+  static const ClassifyFn classify = ClassifierFor(internal::ActiveSimdLevel());
+  const Delimiters& d = interchange_.delimiters;
+  const size_t avail = end_ - block;  // > 0: the scanner asks only for blocks below end_
+  const size_t blocks = std::min(kWindowBlocks, (avail + 63) / 64);
+  // Reads up to 63 bytes past end_: the buffer has kPadding (64) readable bytes after cap_.
+  classify(buf_.get() + block, blocks, d.element, d.segment, window_sep_.data(),
+           window_term_.data());
+  const size_t last = avail - (blocks - 1) * 64;  // valid bytes in the last block (1..64)
+  if (last < 64) {
+    const uint64_t live = (uint64_t{1} << last) - 1;
+    window_sep_[blocks - 1] &= live;
+    window_term_[blocks - 1] &= live;
+  }
+  window_ = block;
+  window_blocks_ = blocks;
+}
 
 Result<size_t> MemorySource::Read(char* buf, size_t n) {
   size_t k = std::min({n, data_.size() - pos_, max_chunk_});
@@ -111,7 +262,7 @@ void Reader::Rebase(const char* old_base) {
     return std::string_view(nb + (v.data() - old_base), v.size());
   };
   for (auto& v : views_) v = fix(v);
-  for (auto& r : recs_) r.raw = fix(r.raw);
+  for (Segment& s : segments_) s.raw_ = fix(s.raw_);  // a set being read (ReadSet)
 }
 
 size_t Reader::CompactNewlines(size_t from, size_t to) {
@@ -125,6 +276,7 @@ size_t Reader::CompactNewlines(size_t from, size_t to) {
 
 Status Reader::ReadMore() {
   if (eof_) return Status::Ok();
+  InvalidateWindow();  // new bytes after end_ (and possibly a new buffer)
   for (;;) {
     if (cap_ - end_ < options_.chunk_size / 2 + 1) {
       size_t ncap = std::max(cap_ * 2, end_ + options_.chunk_size);
@@ -171,6 +323,13 @@ bool Reader::AtIsa(size_t at) const {
   // "ISA" followed by a non-alphanumeric separator; tags are 2-3 characters, so "ISAB..." is not.
   return end_ - at >= 4 && buf_[at] == 'I' && buf_[at + 1] == 'S' && buf_[at + 2] == 'A' &&
          !IsAlnum(buf_[at + 3]) && !IsLineBreak(buf_[at + 3]);
+}
+
+Result<bool> Reader::SegmentIsIsa(size_t at) {
+  // A segment can end before its 4th byte is buffered ("ISA" cut by the terminator 'A', or
+  // "ISA" + terminator): buffer 4 bytes first, so chunking cannot change the answer.
+  if (end_ - at < 4 && !eof_) RETURN_IF_ERROR(Fill(at, 4));
+  return AtIsa(at);
 }
 
 Result<bool> Reader::SkipSpace() {
@@ -222,7 +381,7 @@ Result<bool> Reader::FindSegment(RawSegment* out) {
   }
 }
 
-void Reader::Split(const RawSegment& raw, std::vector<std::string_view>* views) {
+void Reader::Split(const RawSegment& raw, ViewArray* views) {
   const char sep = interchange_.delimiters.element;
   const char* p = buf_.get() + raw.begin;  // start of the current element
   const char* e = buf_.get() + raw.end;
@@ -236,7 +395,7 @@ void Reader::Split(const RawSegment& raw, std::vector<std::string_view>* views) 
     unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(block, vsep)));
     while (mask != 0) {
       const char* hit = q + __builtin_ctz(mask);
-      views->emplace_back(p, hit - p);
+      views->push_back(std::string_view(p, hit - p));
       p = hit + 1;
       mask &= mask - 1;
     }
@@ -245,14 +404,16 @@ void Reader::Split(const RawSegment& raw, std::vector<std::string_view>* views) 
 #endif
   for (; q < e; ++q) {
     if (*q == sep) {
-      views->emplace_back(p, q - p);
+      views->push_back(std::string_view(p, q - p));
       p = q + 1;
     }
   }
-  views->emplace_back(p, e - p);
+  views->push_back(std::string_view(p, e - p));
 }
 
-Result<bool> Reader::ScanSegment(RawSegment* out) {
+// Inlined into its two callers: it runs once per segment, and the call with its Result return
+// through memory cost more than the body for short segments.
+__attribute__((always_inline)) inline Result<bool> Reader::ScanSegment(RawSegment* out) {
   const Delimiters& d = interchange_.delimiters;
   if (d.segment_tail_size > 0) {
     // A multi-byte terminator (rare): the lead byte alone does not end a segment.
@@ -267,42 +428,32 @@ Result<bool> Reader::ScanSegment(RawSegment* out) {
   const size_t begin = pos_;
   size_t elem = begin;  // buffer index where the current element starts
   size_t q = begin;     // next byte to look at
-  const char sep = d.element;
-  const char term = d.segment;
-#if defined(__SSE2__)
-  const __m128i vsep = _mm_set1_epi8(sep);
-  const __m128i vterm = _mm_set1_epi8(term);
-#endif
   for (;;) {
-    const char* b = buf_.get();
-#if defined(__SSE2__)
-    // 32 bytes at a time (two independent loads, so most segments take one round; the buffer is
-    // padded, so loads starting below end_ stay inside it): separators before the first
-    // terminator become views, the terminator ends the segment.
+    // Block by block (usually the block the previous segment ended in, already classified):
+    // separators before the first terminator become views, the terminator ends the segment.
     while (q < end_) {
-      __m128i lo = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + q));
-      __m128i hi = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + q + 16));
-      uint32_t ms = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(lo, vsep))) |
-                    static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(hi, vsep))) << 16;
-      uint32_t mt = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(lo, vterm))) |
-                    static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(hi, vterm))) << 16;
-      if (end_ - q < 32) {
-        uint32_t keep = (1u << (end_ - q)) - 1;
-        ms &= keep;
-        mt &= keep;
-      }
+      const size_t block = q & ~size_t{63};
+      // (Unsigned: a block before the window wraps to a large offset too.)
+      if (block - window_ >= window_blocks_ * 64) LoadWindow(block);
+      const size_t k = (block - window_) / 64;
+      const char* b = buf_.get();
+      const uint64_t live = ~uint64_t{0} << (q - block);  // bytes from q on
+      const uint64_t term = window_term_[k] & live;
       // The terminator wins over a separator at the same byte (delimiters that coincide).
-      uint32_t before = mt == 0 ? ~0u : (mt & (0u - mt)) - 1;
-      uint32_t seps = ms & before;
+      const uint64_t before = term == 0 ? ~uint64_t{0} : (term & (0 - term)) - 1;
+      const uint64_t sep_bits = window_sep_[k] & live & before;
+      std::string_view* v = views_.Reserve(65);  // at most 64 separators + the terminator
+      uint64_t seps = sep_bits;
       while (seps != 0) {
-        size_t at = q + static_cast<size_t>(__builtin_ctz(seps));
-        views_.emplace_back(b + elem, at - elem);
+        const size_t at = block + static_cast<size_t>(std::countr_zero(seps));
+        *v++ = std::string_view(b + elem, at - elem);
         elem = at + 1;
         seps &= seps - 1;
       }
-      if (mt != 0) {
-        size_t at = q + static_cast<size_t>(__builtin_ctz(mt));
-        views_.emplace_back(b + elem, at - elem);
+      if (term != 0) {
+        const size_t at = block + static_cast<size_t>(__builtin_ctzll(term));
+        *v++ = std::string_view(b + elem, at - elem);
+        views_.Commit(v);
         size_t next = at + 1;
         // The usual line break after the terminator, without a SkipSpace call.
         if (next < end_ && b[next] == '\r') ++next;
@@ -310,24 +461,12 @@ Result<bool> Reader::ScanSegment(RawSegment* out) {
         *out = {begin, at, next, true};
         return true;
       }
-      q += 32;
+      views_.Commit(v);
+      q = block + 64;
     }
-#else
-    for (; q < end_; ++q) {
-      if (b[q] == term) {
-        views_.emplace_back(b + elem, q - elem);
-        *out = {begin, q, q + 1, true};
-        return true;
-      }
-      if (b[q] == sep) {
-        views_.emplace_back(b + elem, q - elem);
-        elem = q + 1;
-      }
-    }
-#endif
     q = end_;  // everything buffered was looked at
     if (eof_) {
-      views_.emplace_back(b + elem, end_ - elem);
+      views_.push_back(std::string_view(buf_.get() + elem, end_ - elem));
       *out = {begin, end_, end_, false};
       return true;
     }
@@ -348,7 +487,7 @@ Segment Reader::MakeScanned(const RawSegment& raw, size_t first) {
 
 Segment Reader::MakeSingle(const RawSegment& raw) {
   views_.clear();
-  recs_.clear();
+  segments_.clear();
   Split(raw, &views_);
   Location loc = LocationAt(raw.begin);
   return Segment(std::string_view(buf_.get() + raw.begin, raw.end - raw.begin), views_.data(),
@@ -356,6 +495,7 @@ Segment Reader::MakeSingle(const RawSegment& raw) {
 }
 
 Status Reader::Unwrap(size_t from, size_t line_width, size_t newline_length) {
+  InvalidateWindow();  // bytes move
   unwrapping_ = true;
   wrap_from_ = base_ + from;
   wrap_width_ = line_width;
@@ -365,6 +505,7 @@ Status Reader::Unwrap(size_t from, size_t line_width, size_t newline_length) {
 }
 
 Status Reader::StartInterchange() {
+  InvalidateWindow();  // the delimiters may change
   const size_t at = pos_;
   RETURN_IF_ERROR(Fill(at, kIsaWindow));
   const char* b = buf_.get();
@@ -475,8 +616,15 @@ Result<Event> Reader::Next() {
 Result<Event> Reader::NextImpl() {
   // Release what the previous event pointed to; compact when the free tail gets short.
   views_.clear();
-  recs_.clear();
-  if (pos_ > 0 && (pos_ >= cap_ / 2 || cap_ - end_ < options_.chunk_size)) {
+  segments_.clear();
+  // Compact when the move is cheap next to the room it frees (the usual case: between two sets
+  // near the end of the buffered bytes, so each chunk is moved once by a few hundred bytes
+  // instead of whole), when half the buffer is consumed, or when ReadMore would otherwise have
+  // to grow the buffer.
+  const size_t tail = end_ - pos_;
+  if (pos_ > 0 &&
+      (tail <= pos_ / 64 || pos_ >= cap_ / 2 || cap_ - end_ <= options_.chunk_size / 2)) {
+    InvalidateWindow();  // indices shift
     std::memmove(buf_.get(), buf_.get() + pos_, end_ - pos_);
     end_ -= pos_;
     base_ += pos_;
@@ -535,7 +683,10 @@ Result<Event> Reader::NextImpl() {
 
   RawSegment raw;
   ASSIGN_OR_RETURN(bool found, ScanSegment(&raw));  // views_ (cleared above) gets its elements
-  const bool new_isa = found && AtIsa(raw.begin);
+  bool new_isa = false;
+  if (found) {
+    ASSIGN_OR_RETURN(new_isa, SegmentIsIsa(raw.begin));
+  }
   if (!found || new_isa) {
     // End of input or an ISA without the IEA before it: close what is open, consume nothing.
     ev.location = LocationAt(found ? raw.begin : end_);
@@ -596,18 +747,23 @@ Result<Event> Reader::ReadSet(const RawSegment& st) {
   size_t set_end = st.begin;
   size_t first = 0;
   for (;;) {
-    std::string_view whole(buf_.get() + raw.begin, raw.end - raw.begin);
     const uint32_t key = TagKey(views_[first]);
     if (in_set > 0) {
-      if (key == kTagSt || key == kTagGe || key == kTagGs || key == kTagIea || AtIsa(raw.begin)) {
+      bool isa = false;  // (SegmentIsIsa may move the buffer: views are rebased)
+      if (buf_[raw.begin] == 'I') {
+        ASSIGN_OR_RETURN(isa, SegmentIsIsa(raw.begin));
+      }
+      if (key == kTagSt || key == kTagGe || key == kTagGs || key == kTagIea || isa) {
         views_.resize(first);  // not part of the set: read again by the next call
         break;
       }
     }
+    std::string_view whole(buf_.get() + raw.begin, raw.end - raw.begin);
     Location loc = LocationAt(raw.begin);
     loc.segment_in_set = ++in_set;
     ++segment_count_;
-    recs_.push_back(SegRec{whole, first, views_.size() - first, loc});
+    // Element pointers are set once the set is complete (views_ may still move).
+    segments_.emplace_back(whole, nullptr, views_.size() - first, &interchange_.delimiters, loc);
     pos_ = raw.next;
     set_end = raw.end + (raw.terminated ? 1 + interchange_.delimiters.segment_tail_size : 0);
     if (in_set > 1 && key == kTagSe) {
@@ -617,17 +773,18 @@ Result<Event> Reader::ReadSet(const RawSegment& st) {
     if (pos_ - set_begin > options_.max_set_bytes) {
       return ResourceExhaustedError(
           "transaction set {} at byte {} is larger than {} bytes (no SE found yet)",
-          recs_[0].count > 2 ? std::string(views_[recs_[0].first_view + 2]) : std::string(),
-          recs_[0].location.byte_offset, options_.max_set_bytes);
+          segments_[0].count_ > 2 ? std::string(views_[2]) : std::string(),
+          segments_[0].location().byte_offset, options_.max_set_bytes);
     }
     first = views_.size();
     ASSIGN_OR_RETURN(bool found, ScanSegment(&raw));
     if (!found) break;
   }
-  segments_.clear();
-  for (const SegRec& r : recs_) {
-    segments_.emplace_back(r.raw, views_.data() + r.first_view, r.count,
-                           &interchange_.delimiters, r.location);
+  // Each segment's views follow the previous segment's in views_ (the ST's start at 0).
+  const std::string_view* elements = views_.data();
+  for (Segment& seg : segments_) {
+    seg.elements_ = elements;
+    elements += seg.count_;
   }
   set_.segments = std::span<const Segment>(segments_.data(), segments_.size());
   set_.has_trailer = has_trailer;

@@ -204,11 +204,19 @@ class Reader {
   // terminator together, so every byte is looked at once.
   Result<bool> ScanSegment(RawSegment* out);
   Result<bool> SkipSpace();
+  // Classifies the window of up to kWindowBlocks 64-byte blocks from buffer index `block` (a
+  // multiple of 64 below end_) with the widest SIMD the CPU has (AVX-512BW, AVX2, SSE2; chosen
+  // once at run time).
+  void LoadWindow(size_t block);
+  void InvalidateWindow() { window_blocks_ = 0; }
   bool AtIsa(size_t at) const;
+  // AtIsa for a segment found at `at`, after buffering its first 4 bytes when input remains.
+  Result<bool> SegmentIsIsa(size_t at);
   Status StartInterchange();
   Status Unwrap(size_t from, size_t line_width, size_t newline_length);
   size_t CompactNewlines(size_t from, size_t to);
-  void Split(const RawSegment& raw, std::vector<std::string_view>* views);
+  class ViewArray;
+  void Split(const RawSegment& raw, ViewArray* views);
   Location LocationAt(size_t index) const;
   uint64_t OriginalOffset(uint64_t logical) const;
   void Rebase(const char* old_base);
@@ -219,9 +227,9 @@ class Reader {
 
   ByteSource& source_;
   ReaderOptions options_;
-  // cap_ usable bytes plus kPadding readable ones after them, so that 32-byte loads starting
-  // below end_ never leave the allocation.
-  static constexpr size_t kPadding = 32;
+  // cap_ usable bytes plus kPadding readable ones after them, so that a 64-byte block load
+  // starting below end_ never leaves the allocation.
+  static constexpr size_t kPadding = 64;
   std::unique_ptr<char[]> buf_;
   size_t cap_ = 0;
   size_t peak_cap_ = 0;
@@ -244,16 +252,51 @@ class Reader {
   GroupHeader group_;
   bool group_open_ = false;
 
-  // Per-event storage, reused.
-  std::vector<std::string_view> views_;
-  std::vector<Segment> segments_;
-  struct SegRec {
-    std::string_view raw;
-    size_t first_view;
-    size_t count;
-    Location location;
+  // The scanner's classified window: bit i of window_sep_[k] / window_term_[k] says buffer byte
+  // window_ + 64 * k + i is the element separator / the (one-byte) segment terminator, for the
+  // first window_blocks_ blocks; bytes at or after end_ (when it was loaded) have no bit.
+  // Classifying 4 KiB at a time keeps the SIMD loop tight and the loads overlapped; the scanner
+  // then only reads bits. Invalidated (window_blocks_ = 0) whenever the buffer's bytes, their
+  // indices or the delimiters change (ReadMore, compaction, Unwrap, StartInterchange).
+  static constexpr size_t kWindowBlocks = 64;
+  size_t window_ = 0;
+  size_t window_blocks_ = 0;
+  std::array<uint64_t, kWindowBlocks> window_sep_{};
+  std::array<uint64_t, kWindowBlocks> window_term_{};
+
+  // A growable array of element views that the scanner appends to through a raw pointer: one
+  // Reserve per 64-byte block instead of a capacity check per element. Views point into buf_.
+  class ViewArray {
+   public:
+    size_t size() const { return size_; }
+    bool empty() const { return size_ == 0; }
+    std::string_view* data() { return data_.get(); }
+    const std::string_view* data() const { return data_.get(); }
+    std::string_view* begin() { return data_.get(); }
+    std::string_view* end() { return data_.get() + size_; }
+    std::string_view& operator[](size_t i) { return data_[i]; }
+    void clear() { size_ = 0; }
+    void resize(size_t n) { size_ = n; }  // shrink only
+    void push_back(std::string_view v) { *Reserve(1) = v; ++size_; }
+    // Room for `extra` more views; returns where the next one goes. May move the array.
+    std::string_view* Reserve(size_t extra) {
+      if (size_ + extra > cap_) Grow(size_ + extra);
+      return data_.get() + size_;
+    }
+    // Marks the views written through Reserve's pointer up to `next` as present.
+    void Commit(const std::string_view* next) { size_ = static_cast<size_t>(next - data_.get()); }
+
+   private:
+    void Grow(size_t need);
+    std::unique_ptr<std::string_view[]> data_;
+    size_t size_ = 0;
+    size_t cap_ = 0;
   };
-  std::vector<SegRec> recs_;
+
+  // Per-event storage, reused.
+  ViewArray views_;
+  std::vector<Segment> segments_;
+
   Segment single_;
   TransactionSet set_;
 };
@@ -268,5 +311,18 @@ struct EnvelopeCounts {
   size_t segments = 0;  // all segments, envelopes included
 };
 Result<EnvelopeCounts> CountEnvelopes(std::string_view input);
+
+namespace internal {
+
+// The reader's block classifiers by instruction set, exposed so tests can compare them all on the
+// machine they run on. The reader itself uses ActiveSimdLevel(), the widest one the CPU has.
+enum class SimdLevel : uint8_t { kScalar, kSse2, kAvx2, kAvx512 };
+SimdLevel ActiveSimdLevel();
+// Reads the 64 bytes at `p`: bit i of *sep_mask / *term_mask is set when p[i] == sep / term.
+// Returns false (masks untouched) when `level` is not available on this CPU or build.
+bool ClassifyBlockWith(SimdLevel level, const char* p, char sep, char term, uint64_t* sep_mask,
+                       uint64_t* term_mask);
+
+}  // namespace internal
 
 }  // namespace mlc::edi

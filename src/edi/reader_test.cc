@@ -410,3 +410,124 @@ TEST(TagKeyTest, PacksOneToThreeCharactersAndRejectsOthers) {
 
 }  // namespace
 }  // namespace mlc::edi
+
+namespace mlc::edi {
+namespace {
+
+// Every block classifier this CPU can run gives the bit masks a plain loop gives, for random
+// bytes with many delimiters among them (including bytes >= 0x80, whose signedness matters).
+TEST(ReaderSimdTest, EveryClassifierAgreesWithAPlainLoop) {
+  uint64_t state = 88172645463325252ull;  // xorshift: deterministic
+  auto next = [&] {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state;
+  };
+  const char pool[] = {'*', '~', '\n', '\r', 'A', '0', ' ', '\x85', '\xff', '|', '\x1d', '\0'};
+  int checked_levels = 0;
+  for (auto level : {internal::SimdLevel::kScalar, internal::SimdLevel::kSse2,
+                     internal::SimdLevel::kAvx2, internal::SimdLevel::kAvx512}) {
+    uint64_t s = 0, t = 0;
+    char probe[64] = {};
+    if (!internal::ClassifyBlockWith(level, probe, '*', '~', &s, &t)) continue;
+    ++checked_levels;
+    for (int round = 0; round < 2000; ++round) {
+      char block[64];
+      for (char& c : block) c = pool[next() % sizeof(pool)];
+      const char sep = pool[next() % sizeof(pool)], term = pool[next() % sizeof(pool)];
+      uint64_t want_s = 0, want_t = 0;
+      for (unsigned i = 0; i < 64; ++i) {
+        want_s |= static_cast<uint64_t>(block[i] == sep) << i;
+        want_t |= static_cast<uint64_t>(block[i] == term) << i;
+      }
+      ASSERT_TRUE(internal::ClassifyBlockWith(level, block, sep, term, &s, &t));
+      ASSERT_EQ(s, want_s) << "level " << static_cast<int>(level) << " round " << round;
+      ASSERT_EQ(t, want_t) << "level " << static_cast<int>(level) << " round " << round;
+    }
+  }
+  EXPECT_GE(checked_levels, 1);
+  // The active level is always one of those that run.
+  uint64_t s = 0, t = 0;
+  char probe[64] = {};
+  EXPECT_TRUE(internal::ClassifyBlockWith(internal::ActiveSimdLevel(), probe, '*', '~', &s, &t));
+}
+
+// Every element of every segment, read whole and in chunks around the 64-byte block size:
+// segments that start, end or are cut by a refill at any block position split the same way.
+TEST(ReaderSimdTest, ElementsAreTheSameForEveryChunkSize) {
+  std::string x12 =
+      "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *240101*1200*U*00401*"
+      "000000001*0*P*>~\nGS*IN*S*R*20240101*1200*1*X*004010~\n";
+  for (int n = 0; n < 40; ++n) {
+    x12 += "ST*810*" + std::to_string(1000 + n) + "~";
+    for (int k = 0; k < n % 7 + 1; ++k) {
+      // Elements of growing length, some empty, so segments straddle block boundaries.
+      x12 += "REF*" + std::string(static_cast<size_t>((n * 7 + k * 13) % 70), 'A' + k) + "**" +
+             std::to_string(n * k) + (k % 2 ? "\r\n" : "");
+      x12 += "~";
+    }
+    x12 += "SE*" + std::to_string(n % 7 + 3) + "*" + std::to_string(1000 + n) + "~\n";
+  }
+  x12 += "GE*40*1~IEA*1*000000001~";
+  auto elements = [&](size_t max_chunk, size_t chunk_size) {
+    MemorySource src(x12, max_chunk);
+    ReaderOptions options;
+    options.chunk_size = chunk_size;
+    Reader reader(src, options);
+    std::vector<std::string> out;
+    for (;;) {
+      auto ev = reader.Next();
+      EXPECT_TRUE(ev.ok());
+      if (!ev.ok() || ev->kind == EventKind::kEnd) break;
+      if (ev->kind != EventKind::kTransactionSet) continue;
+      for (const Segment& seg : ev->set->segments) {
+        std::string line(seg.tag());
+        for (size_t i = 1; i <= seg.size(); ++i) line += "|" + std::string(seg.element(i));
+        out.push_back(line);
+      }
+    }
+    return out;
+  };
+  const std::vector<std::string> whole = elements(SIZE_MAX, 256 * 1024);
+  ASSERT_EQ(whole.size(), 40u * 2 + 155u);  // ST + SE per set, 1..7 REF each (155 in all)
+  EXPECT_EQ(whole[1], "REF|||0");
+  for (size_t chunk : {size_t{1}, size_t{31}, size_t{63}, size_t{64}, size_t{65}, size_t{130}}) {
+    EXPECT_EQ(elements(chunk, 64), whole) << chunk;
+  }
+}
+
+}  // namespace
+}  // namespace mlc::edi
+
+namespace mlc::edi {
+namespace {
+
+// Found by fuzzing: with 'A' as the segment terminator, "...PAISA*00*..." holds a segment "P"
+// and then a new ISA. Whether "ISA" starts an interchange depends on the byte after it, which a
+// small read may not have buffered yet: the answer must not depend on chunking.
+TEST(ReaderTest, IsaRightAfterALetterTerminatorIsFoundInEveryChunking) {
+  const std::string isa =
+      "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *240101*1200*U*00401*"
+      "000000001*0*P*>";
+  // The stray segment "Pxx..x" is padded so that the second ISA's 'I' is at byte 2173 = 64 * 33
+  // + 61: beyond what the first ISA buffers ahead (2048 bytes), and with 64-byte reads "ISA" then
+  // ends a read and its '*' comes with the next one.
+  const std::string head = isa + "A" + "GS*IN*S*R*20240101*1200*1*X*004010A" + "P";
+  const std::string x12 =
+      head + std::string(2173 - head.size() - 1, 'x') + "A" + isa + "~" + "IEA*0*000000001~";
+  ASSERT_EQ(x12.find("ISA", 1), 2173u);
+  auto whole = Summarize(x12);
+  ASSERT_TRUE(whole.ok()) << whole.error().message();
+  EXPECT_EQ(whole->counts.interchanges, 2u);
+  for (size_t chunk : {1, 2, 3, 4, 5, 6, 7, 8, 64}) {
+    ReaderOptions small;
+    small.chunk_size = 64;
+    auto part = Summarize(x12, chunk, small);
+    ASSERT_TRUE(part.ok()) << chunk;
+    EXPECT_EQ(part->events, whole->events) << chunk;
+  }
+}
+
+}  // namespace
+}  // namespace mlc::edi

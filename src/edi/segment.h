@@ -66,9 +66,10 @@ constexpr uint32_t TagKey(std::string_view tag) {
 }
 
 // One segment. `raw_` is the segment's bytes and the element views lie inside it (the validator
-// scans raw() once instead of each element). `elements_` points at `count_` views (index 0 is the tag) that the reader keeps in
-// a reused per-transaction-set array, so steady-state reading does not allocate per element and
-// all segments of a set can be looked at together (the validator needs that).
+// scans raw() once instead of each element). `elements_` points at `count_` views (index 0 is
+// the tag) that the reader keeps in a reused per-transaction-set array, so steady-state reading
+// does not allocate per element and all segments of a set can be looked at together (the
+// validator needs that).
 class Segment {
  public:
   Segment() = default;
@@ -103,6 +104,10 @@ class Segment {
   const Location& location() const { return location_; }
 
  private:
+  // The reader builds a set's segments in place while their element array may still grow, and
+  // points them at their elements (and at a moved buffer) afterwards.
+  friend class Reader;
+
   std::string_view raw_;
   const std::string_view* elements_ = nullptr;
   size_t count_ = 0;
