@@ -481,6 +481,14 @@ Status SchemaRegistry::Link() {
         } else if (r.kind != SyntaxRule::Kind::kRequired) {
           r.reach = r.positions.front();
         }
+        r.mask = 0;
+        bool maskable = !r.positions.empty();
+        for (uint16_t p : r.positions) {
+          const uint64_t bit = p >= 1 && p <= 63 ? uint64_t{1} << p : 0;
+          maskable = maskable && bit != 0 && (r.mask & bit) == 0;
+          r.mask |= bit;
+        }
+        if (!maskable) r.mask = 0;
       }
     }
   }

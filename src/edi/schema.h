@@ -86,6 +86,10 @@ struct SyntaxRule {
   // The note cannot fire on a segment with fewer than `reach` elements (0: always checked; R
   // then reports its first element). Computed when the registry is linked.
   uint16_t reach = 0;
+  // Bit p set for each position p, so the validator can judge the note with a few bit operations
+  // on a mask of the present elements. 0 (no fast check) when a position is 0, above 63 or
+  // repeated. Computed when the registry is linked.
+  uint64_t mask = 0;
 };
 
 struct SegmentDef {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -632,13 +633,41 @@ class SetChecker {
         }
       }
     }
-    for (const SyntaxRule& r : def.rules) {
-      // Notes whose elements all lie beyond the segment's last element cannot fire, except R
-      // (at least one required), which then reports its first element (SyntaxRule::reach).
-      if (r.reach > s.size()) continue;
-      CheckRule(s, loop_id, def, r);
+    if (!def.rules.empty()) {
+      const uint64_t present_mask = PresentMask(s);
+      for (const SyntaxRule& r : def.rules) {
+        // Notes whose elements all lie beyond the segment's last element cannot fire, except R
+        // (at least one required), which then reports its first element (SyntaxRule::reach).
+        if (r.reach > s.size()) continue;
+        if (r.mask != 0 && RuleHolds(r, present_mask)) continue;  // the usual case, without a call
+        CheckRule(s, loop_id, def, r);
+      }
     }
     current_ = nullptr;
+  }
+
+  // Bit p set when element p (1..63) of `s` is present (not empty).
+  static uint64_t PresentMask(const Segment& s) {
+    const size_t n = std::min<size_t>(s.size(), 63);
+    const std::string_view* values = s.element_data();
+    uint64_t mask = 0;
+    for (size_t i = 1; i <= n; ++i) mask |= static_cast<uint64_t>(!values[i].empty()) << i;
+    return mask;
+  }
+
+  // True when note `r` (with a mask) is satisfied by the elements in `present`; false means
+  // CheckRule must look (it reports what is wrong). Same conditions as CheckRule's.
+  static bool RuleHolds(const SyntaxRule& r, uint64_t present) {
+    const uint64_t have = present & r.mask;
+    const bool first = ((present >> r.positions[0]) & 1) != 0;
+    switch (r.kind) {
+      case SyntaxRule::Kind::kPaired: return have == 0 || have == r.mask;
+      case SyntaxRule::Kind::kRequired: return have != 0;
+      case SyntaxRule::Kind::kExclusion: return (have & (have - 1)) == 0;  // at most one
+      case SyntaxRule::Kind::kConditional: return !first || have == r.mask;
+      case SyntaxRule::Kind::kListConditional: return !first || std::popcount(have) >= 2;
+    }
+    return false;
   }
 
   void CheckRule(const Segment& s, std::string_view loop_id, const SegmentDef& def,
@@ -963,11 +992,13 @@ Result<ValidationReport> ValidateInput(ByteSource& source, const ValidatorOption
       }
       case EventKind::kTransactionSet: {
         const TransactionSet& set = *ev.set;
-        std::string version =
-            group != nullptr ? group->version : VersionFromIsa(ev.interchange->version());
+        // (A view into the group: no string copy per set.)
+        std::string isa_version;
+        if (group == nullptr) isa_version = VersionFromIsa(ev.interchange->version());
+        const std::string_view version = group != nullptr ? group->version : isa_version;
         if (set.id() != cached_id || version != cached_version) {
           cached_id = std::string(set.id());
-          cached_version = version;
+          cached_version = std::string(version);
           cached_schema = registry.Find(set.id(), version);
         }
         const TransactionSetSchema* schema = cached_schema;
