@@ -1,6 +1,7 @@
 #include "sandbox/netsuite/state.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <map>
 #include <optional>
@@ -255,12 +256,34 @@ struct State::Impl {
 
   // ---- JSON of records ----
 
+  // A transaction's address subrecord (shippingAddress, billingAddress): inline with
+  // expandSubResources=true, else only its link, as NetSuite does (netsuite.md 4.1).
+  nlohmann::json AddressJson(const char* table, int64_t nkey, const std::string& href,
+                             bool expand) {
+    nlohmann::json j;
+    j["links"] = Links(href);
+    if (!expand) return j;
+    Stmt a(db, fmt::format("SELECT addressee, attention, addr1, addr2, addr3, city, state, zip, "
+                           "country, addrphone FROM \"{}\" WHERE nkey = ?", table));
+    a.Bind(1, nkey);
+    if (a.Step() != SQLITE_ROW) return j;
+    static const char* kKeys[] = {"addressee", "attention", "addr1", "addr2", "addr3",
+                                  "city",      "state",     "zip"};
+    for (int k = 0; k < 8; ++k) {
+      if (!a.IsNull(k)) j[kKeys[k]] = a.Text(k);
+    }
+    if (!a.IsNull(8)) j["country"] = {{"id", a.Text(8)}, {"refName", a.Text(8)}};
+    if (!a.IsNull(9)) j["addrPhone"] = a.Text(9);
+    return j;
+  }
+
   nlohmann::json TransactionJson(const RecordType& rt, int64_t id, bool expand) {
     Stmt s(db,
            "SELECT tranid, trandate, duedate, createddate, lastmodifieddate, entity, status, "
            "currency, exchangerate, foreigntotal, memo, externalid, subsidiary, createdfrom, "
            "transactionnumber, approvalstatus, otherrefnum, paymenthold, custbody_mlc_edi_status, "
-           "custbody_mlc_ack_status, custbody_mlc_ack_date FROM \"transaction\" WHERE id = ?");
+           "custbody_mlc_ack_status, custbody_mlc_ack_date, shipdate, terms, shippingaddress, "
+           "billingaddress FROM \"transaction\" WHERE id = ?");
     s.Bind(1, id);
     if (s.Step() != SQLITE_ROW) return nullptr;
     const std::string sid = std::to_string(id);
@@ -291,6 +314,19 @@ struct State::Impl {
     const std::string letter = s.Text(6);
     if (rt.code == "PurchOrd") j["orderStatus"] = {{"id", letter}, {"refName", letter}};
     if (!s.IsNull(16)) j["otherRefNum"] = s.Text(16);
+    if (!s.IsNull(21)) j["shipDate"] = s.Text(21);
+    if (!s.IsNull(22)) {
+      j["terms"] = Ref("term", std::to_string(s.Int(22)),
+                       NameOf("SELECT name FROM term WHERE id = ?", s.Int(22)));
+    }
+    if (!s.IsNull(23)) {
+      j["shippingAddress"] = AddressJson("transactionshippingaddress", s.Int(23),
+                                         Link(rt.rest, sid) + "/shippingAddress", expand);
+    }
+    if (!s.IsNull(24)) {
+      j["billingAddress"] = AddressJson("transactionbillingaddress", s.Int(24),
+                                        Link(rt.rest, sid) + "/billingAddress", expand);
+    }
     if (rt.code == "VendBill") j["paymentHold"] = s.Text(17) == "T";
     if (rt.code != "ItemRcpt") {
       std::string name = StatusName(rt.code, letter);
@@ -540,7 +576,9 @@ struct State::Impl {
            "INSERT INTO transactionline(\"transaction\", id, linesequencenumber, mainline, taxline, "
            "item, itemtype, quantity, rate, netamount, foreignamount, quantitybilled, "
            "quantityshiprecv, isclosed, memo, createdfrom, orderline, linelastmodifieddate) "
-           "VALUES (?1, ?2, ?2, 'F', 'F', ?3, ?4, ?5, ?6, ?7, ?7, '0', '0', 'F', ?8, ?9, ?10, ?11)");
+           "VALUES (?1, ?2, ?2, 'F', 'F', ?3, ?4, ?5, ?6, ?7, ?7, '0', '0', 'F', "
+           // The line's description (memo) defaults to the item's name, as NetSuite fills it.
+           "COALESCE(?8, (SELECT displayname FROM item WHERE id = ?3)), ?9, ?10, ?11)");
     s.Bind(1, tx).Bind(2, line).Bind(3, item).Bind(4, std::string_view(itype));
     s.Bind(5, qty.ToCanonical()).Bind(6, rate.ToCanonical()).Bind(7, Mul(qty, rate).ToString());
     s.BindOpt(8, memo);
@@ -548,6 +586,49 @@ struct State::Impl {
     if (orderline) s.Bind(10, *orderline); else s.BindNull(10);
     s.Bind(11, std::string_view(now));
     s.Step();
+  }
+
+  // Gives transaction `tx` its own address subrecord (nkey = tx: every transaction's address is
+  // a separate subrecord in NetSuite) in `table`, linked from the transaction's `column`.
+  // `fields` holds addressee, attention, addr1, addr2, addr3, city, state, zip, country,
+  // addrphone; empty ones are stored as NULL.
+  void SetAddress(const char* table, const char* column, int64_t tx,
+                  const std::array<std::string, 10>& fields) {
+    Stmt d(db, fmt::format("DELETE FROM \"{}\" WHERE nkey = ?", table));
+    d.Bind(1, tx);
+    d.Step();
+    Stmt a(db, fmt::format("INSERT INTO \"{}\"(nkey, addressee, attention, addr1, addr2, addr3, "
+                           "city, state, zip, country, addrphone) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+                           "?, ?, ?)", table));
+    a.Bind(1, tx);
+    for (int k = 0; k < 10; ++k) {
+      const std::string& v = fields[static_cast<size_t>(k)];
+      if (v.empty()) a.BindNull(k + 2); else a.Bind(k + 2, std::string_view(v));
+    }
+    a.Step();
+    Stmt t(db, fmt::format("UPDATE \"transaction\" SET \"{}\" = ? WHERE id = ?", column));
+    t.Bind(1, tx).Bind(2, tx);
+    t.Step();
+  }
+
+  // The address subrecord of a create or update body ({"addressee": ..., "country": {"id":
+  // "US"}} or "country": "US"); nullopt when `key` is absent or not an object.
+  static std::optional<std::array<std::string, 10>> AddressFromBody(const nlohmann::json& body,
+                                                                  const char* key) {
+    auto it = body.find(key);
+    if (it == body.end() || !it->is_object()) return std::nullopt;
+    static const char* kKeys[] = {"addressee", "attention", "addr1", "addr2", "addr3",
+                                  "city",      "state",     "zip",   "country", "addrPhone"};
+    std::array<std::string, 10> out;
+    for (size_t k = 0; k < 10; ++k) {
+      auto f = it->find(kKeys[k]);
+      if (f == it->end()) continue;
+      if (f->is_string()) out[k] = f->get<std::string>();
+      if (f->is_object() && f->contains("id") && (*f)["id"].is_string()) {
+        out[k] = (*f)["id"].get<std::string>();
+      }
+    }
+    return out;
   }
 
   // ---- custom fields (flows-plan.md: the connector's EDI status on POs and their lines) ----
@@ -967,6 +1048,19 @@ struct State::Impl {
                       ref_id("subsidiary").value_or(1), std::nullopt, str("otherRefNum"));
     int64_t n = 0;
     for (const auto& l : nl) InsertLine(id, ++n, l.item, l.type, l.qty, l.rate, l.memo, std::nullopt, std::nullopt, now);
+    if (auto a = AddressFromBody(body, "shippingAddress")) {
+      SetAddress("transactionshippingaddress", "shippingaddress", id, *a);
+    }
+    if (auto a = AddressFromBody(body, "billingAddress")) {
+      SetAddress("transactionbillingaddress", "billingaddress", id, *a);
+    }
+    if (auto ship = str("shipDate"); ship || ref_id("terms")) {
+      Stmt u(db, "UPDATE \"transaction\" SET shipdate = ?, terms = ? WHERE id = ?");
+      u.BindOpt(1, ship);
+      if (auto t = ref_id("terms")) u.Bind(2, *t); else u.BindNull(2);
+      u.Bind(3, id);
+      u.Step();
+    }
     return id;
   }
 
@@ -1038,8 +1132,13 @@ Result<std::unique_ptr<State>> State::Open(StateOptions options) {
     for (size_t i = 0; i < t.columns.size(); ++i) {
       sql += fmt::format("{}\"{}\" {}", i ? ", " : "", t.columns[i].name, SqlType(t.columns[i].kind));
     }
-    if (t.name == "transactionline") sql += ", PRIMARY KEY(\"transaction\", id)";
-    else if (t.name != "transactionstatus") sql.replace(sql.find("\"id\" INTEGER"), 12, "\"id\" INTEGER PRIMARY KEY");
+    if (t.name == "transactionline") {
+      sql += ", PRIMARY KEY(\"transaction\", id)";
+    } else if (t.columns.front().name == "nkey") {
+      sql.replace(sql.find("\"nkey\" INTEGER"), 14, "\"nkey\" INTEGER PRIMARY KEY");
+    } else if (t.name != "transactionstatus") {
+      sql.replace(sql.find("\"id\" INTEGER"), 12, "\"id\" INTEGER PRIMARY KEY");
+    }
     sql += ")";
     Exec(st->db_, sql);
     // A database written by an older sandbox lacks the columns added since: add them.
@@ -1085,6 +1184,7 @@ Status State::Seed(const SeedOptions& o) {
   Exec(db_, "BEGIN");
   Exec(db_,
        "INSERT INTO currency VALUES (1,'USA','USD','F'),(2,'Canadian Dollar','CAD','F'),(3,'Euro','EUR','F');"
+       "INSERT INTO term VALUES (1,'Net 30',30,'F'),(2,'Net 60',60,'F'),(3,'1% 10 Net 30',30,'F');"
        "INSERT INTO subsidiary VALUES (1,'ML Parent Company',1,'US','F'),(2,'ML Canada',2,'CA','F');");
   static const char* kStatus[][3] = {
       {"A", "PurchOrd", "Purchase Order : Pending Supervisor Approval"},
@@ -1198,6 +1298,21 @@ Status State::Seed(const SeedOptions& o) {
     int64_t n = 0;
     for (const auto& [item, q, r] : lines) {
       impl_->InsertLine(id, ++n, item, item_info[static_cast<size_t>(item)].first, q, r, std::nullopt, std::nullopt, std::nullopt, created);
+    }
+    // Ship to one of the buyer's two plants, bill to its head office; terms and a ship date.
+    // (Derived from p, not drawn from rng, so the rest of the seed stays as it was.)
+    const bool canada = vendor % 7 == 0;
+    impl_->SetAddress("transactionshippingaddress", "shippingaddress", id,
+                      canada ? std::array<std::string, 10>{"ML Canada Plant", "Receiving", "88 Harbour Rd", "", "", "Hamilton", "ON", "L8L 4R3", "CA", ""}
+                      : p % 2 == 0 ? std::array<std::string, 10>{"ML Plant 1", "Dock 4", "1200 Industrial Pkwy", "Gate B", "", "Dayton", "OH", "45414", "US", "937-555-0140"}
+                                   : std::array<std::string, 10>{"ML Plant 2", "Receiving", "77 Commerce Dr", "", "", "Columbus", "OH", "43215", "US", ""});
+    impl_->SetAddress("transactionbillingaddress", "billingaddress", id,
+                      canada ? std::array<std::string, 10>{"ML Canada", "Accounts Payable", "200 Bay St", "Suite 1200", "", "Toronto", "ON", "M5J 2J1", "CA", ""}
+                             : std::array<std::string, 10>{"ML Parent Company", "Accounts Payable", "500 Main St", "Suite 300", "", "Dayton", "OH", "45402", "US", ""});
+    {
+      Stmt u(db_, "UPDATE \"transaction\" SET terms = ?, shipdate = ? WHERE id = ?");
+      u.Bind(1, static_cast<int64_t>(p % 3 + 1)).Bind(2, FormatIsoDate(CivilDateFromDays(day + 14))).Bind(3, id);
+      u.Step();
     }
     // State mix: 40% pending receipt, 20% partially received, 20% pending bill, 20% billed.
     const int64_t roll = pick(0, 9);

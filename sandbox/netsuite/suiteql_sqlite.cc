@@ -8,11 +8,19 @@
 #include <fmt/format.h>
 
 #include "common/civil_time.h"
+#include "common/decimal.h"
 
 namespace mlc::sandbox::netsuite {
 namespace {
 
 using K = ColumnKind;
+
+std::vector<ColumnDef> AddressColumns() {
+  return {{"nkey", K::kInteger},   {"addressee", K::kText}, {"attention", K::kText},
+          {"addr1", K::kText},     {"addr2", K::kText},     {"addr3", K::kText},
+          {"city", K::kText},      {"state", K::kText},     {"zip", K::kText},
+          {"country", K::kText},   {"addrphone", K::kText}};
+}
 
 std::vector<TableDef> MakeSchema() {
   return {
@@ -36,6 +44,13 @@ std::vector<TableDef> MakeSchema() {
                 {"vendor", K::kInteger}, {"isinactive", K::kBool}, {"externalid", K::kText},
                 {"lastmodifieddate", K::kDateTime}}},
       {"transactionstatus", {{"id", K::kText}, {"trantype", K::kText}, {"name", K::kText}}},
+      {"term", {{"id", K::kInteger}, {"name", K::kText}, {"daysuntilnetdue", K::kInteger},
+                {"isinactive", K::kBool}}},
+      // A transaction's addresses are subrecords: transaction.shippingaddress and
+      // .billingaddress hold the nkey of a row here (search: "Transaction.ShippingAddress =
+      // TransactionShippingAddress.nkey", public SuiteQL reports; netsuite.md has no table).
+      {"transactionshippingaddress", AddressColumns()},
+      {"transactionbillingaddress", AddressColumns()},
       {"transaction", {{"id", K::kInteger}, {"tranid", K::kText}, {"type", K::kText},
                        {"recordtype", K::kText}, {"abbrevtype", K::kText},
                        {"entity", K::kInteger}, {"status", K::kText},
@@ -47,6 +62,8 @@ std::vector<TableDef> MakeSchema() {
                        {"subsidiary", K::kInteger}, {"otherrefnum", K::kText},
                        {"createdfrom", K::kInteger}, {"transactionnumber", K::kText},
                        {"billingstatus", K::kBool}, {"paymenthold", K::kBool},
+                       {"shipdate", K::kDate}, {"terms", K::kInteger},
+                       {"shippingaddress", K::kInteger}, {"billingaddress", K::kInteger},
                        {"custbody_mlc_edi_status", K::kText},
                        {"custbody_mlc_ack_status", K::kText},
                        {"custbody_mlc_ack_date", K::kDate}}},
@@ -60,7 +77,7 @@ std::vector<TableDef> MakeSchema() {
                            {"memo", K::kText}, {"expenseaccount", K::kInteger},
                            {"createdfrom", K::kInteger}, {"orderline", K::kInteger},
                            {"linelastmodifieddate", K::kDateTime},
-                           {"expectedreceiptdate", K::kDate},
+                           {"expectedreceiptdate", K::kDate}, {"units", K::kInteger},
                            {"custcol_mlc_ack_status", K::kText},
                            {"custcol_mlc_promised_date", K::kDate}}},
   };
@@ -164,7 +181,7 @@ const std::set<std::string>& Keywords() {
 const std::map<std::string, std::string>& Functions() {
   static const std::map<std::string, std::string> f = {
       {"count", "COUNT"},   {"sum", "SUM"},       {"min", "MIN"},
-      {"max", "MAX"},       {"abs", "ABS"},       {"upper", "UPPER"},
+      {"max", "MAX"},       {"abs", "ns_abs"},       {"upper", "UPPER"},
       {"lower", "LOWER"},   {"nvl", "COALESCE"},  {"coalesce", "COALESCE"},
       {"substr", "SUBSTR"}, {"length", "LENGTH"}, {"to_char", "ns_to_char"},
       {"to_date", "ns_to_date"}, {"to_timestamp", "ns_to_date"}};
@@ -184,6 +201,7 @@ std::string DisplayOf(const std::string& table, const std::string& column, const
            ref + " AND \"trantype\" = " + alias_q + ".\"type\")";
   }
   if (column == "item") return "(SELECT \"itemid\" FROM \"item\" WHERE \"id\" = " + ref + ")";
+  if (column == "terms") return "(SELECT \"name\" FROM \"term\" WHERE \"id\" = " + ref + ")";
   if (column == "currency") return "(SELECT \"name\" FROM \"currency\" WHERE \"id\" = " + ref + ")";
   if (column == "subsidiary") {
     return "(SELECT \"name\" FROM \"subsidiary\" WHERE \"id\" = " + ref + ")";
@@ -624,6 +642,17 @@ void NsToDate(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
   ResultText(ctx, FormatSuiteQlDateTime(ToCivil(ToInstant(*t, f->offset))));
 }
 
+// ABS on the exact decimal text the sandbox stores (SQLite's ABS would go through a double).
+void NsAbs(sqlite3_context* ctx, int, sqlite3_value** argv) {
+  if (sqlite3_value_type(argv[0]) == SQLITE_NULL) return sqlite3_result_null(ctx);
+  auto d = Decimal::Parse(reinterpret_cast<const char*>(sqlite3_value_text(argv[0])));
+  if (!d.ok()) {
+    sqlite3_result_error(ctx, "Invalid number", -1);
+    return;
+  }
+  ResultText(ctx, d->Abs().ToString());
+}
+
 void NsSysdate(sqlite3_context* ctx, int, sqlite3_value**) {
   ResultText(ctx, FormatSuiteQlDateTime(ToCivil(SystemClock::Get().Now())));
 }
@@ -670,6 +699,8 @@ void RegisterSuiteQlFunctions(sqlite3* db, std::chrono::minutes user_offset) {
                              NsToChar, nullptr, nullptr, nullptr);
   sqlite3_create_function_v2(db, "ns_to_date", -1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, f,
                              NsToDate, nullptr, nullptr, nullptr);
+  sqlite3_create_function_v2(db, "ns_abs", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, f, NsAbs,
+                             nullptr, nullptr, nullptr);
   sqlite3_create_function_v2(db, "ns_sysdate", 0, SQLITE_UTF8, f, NsSysdate, nullptr, nullptr,
                              nullptr);
   sqlite3_create_function_v2(db, "ns_session_tz", 0, SQLITE_UTF8, f, NsSessionTz, nullptr,
