@@ -12,14 +12,25 @@ namespace {
 
 using nlohmann::json;
 
-// "Net 30" -> 30; anything else -> 0 (the terms text is still sent in ITD12).
-int NetDays(std::string_view terms) {
-  static const std::regex kNet(R"(^\s*[Nn]et\s*(\d{1,3})\s*$)");
+// NetSuite's standard terms names (Setup > Accounting > Accounting Lists > Term): "Net 30" ->
+// net 30 days; "2% 10 Net 30" -> 2 % discount within 10 days, net 30; "Due on receipt" -> net 0.
+// Other names set nothing (their text still goes out in ITD12).
+void ParseTerms(std::string_view terms, model::PurchaseOrder& po) {
+  static const std::regex kTerms(
+      R"(^\s*(?:(\d{1,2}(?:\.\d{1,4})?)\s*%\s*(\d{1,3})\s+)?[Nn]et\s*(\d{1,3})\s*$)");
   std::cmatch m;
-  if (!std::regex_match(terms.begin(), terms.end(), m, kNet)) return 0;
-  int days = 0;
-  std::from_chars(m[1].first, m[1].second, days);
-  return days;
+  if (!std::regex_match(terms.begin(), terms.end(), m, kTerms)) return;
+  auto number = [](const std::csub_match& g) {
+    int v = 0;
+    std::from_chars(g.first, g.second, v);
+    return v;
+  };
+  po.terms_net_days = number(m[3]);
+  if (m[1].matched) {
+    auto percent = Decimal::Parse(std::string_view(m[1].first, static_cast<size_t>(m[1].length())));
+    if (percent.ok()) po.terms_discount_percent = *percent;
+    po.terms_discount_days = number(m[2]);
+  }
 }
 
 Result<model::Address> AddressFrom(const json& record, std::string_view key) {
@@ -131,7 +142,7 @@ Result<model::PurchaseOrder> PurchaseOrderFromRecord(const json& record, const P
     po.currency = c->second;
   }
   po.terms = RefName(record, "terms");
-  po.terms_net_days = NetDays(po.terms);
+  ParseTerms(po.terms, po);
   po.incoterm = RefName(record, "incoTerm");
   ASSIGN_OR_RETURN(po.memo, StringAt(record, "memo", path));
   ASSIGN_OR_RETURN(po.ship_to, AddressFrom(record, "shippingAddress"));
@@ -235,6 +246,8 @@ json ToJson(const model::PurchaseOrder& po) {
               {"due_date", DateText(po.due_date)},
               {"currency", po.currency},
               {"terms", po.terms},
+              {"terms_discount_percent", po.terms_discount_percent.ToString()},
+              {"terms_discount_days", po.terms_discount_days},
               {"terms_net_days", po.terms_net_days},
               {"incoterm", po.incoterm},
               {"memo", po.memo},
@@ -242,7 +255,9 @@ json ToJson(const model::PurchaseOrder& po) {
               {"bill_to", address(po.bill_to)},
               {"vendor_name", po.vendor.name},
               {"total", po.total.ToString()},
-              {"last_modified", FormatIso8601(po.last_modified)},
+              // Unknown (read through SuiteQL, whose times are in the user's zone): "".
+              {"last_modified",
+               po.last_modified == Instant{} ? "" : FormatIso8601(po.last_modified)},
               {"lines", lines},
               {"fingerprint", model::PartnerVisibleFingerprint(po)}};
 }
@@ -266,13 +281,20 @@ Result<model::PurchaseOrder> PurchaseOrderFromJson(const json& j) {
   if (const json* nd = Member(j, "terms_net_days"); nd != nullptr && nd->is_number_integer()) {
     po.terms_net_days = nd->get<int>();
   }
+  ASSIGN_OR_RETURN(po.terms_discount_percent,
+                   DecimalAt(j, "terms_discount_percent", kPath, Decimal()));
+  if (const json* dd = Member(j, "terms_discount_days");
+      dd != nullptr && dd->is_number_integer()) {
+    po.terms_discount_days = dd->get<int>();
+  }
   ASSIGN_OR_RETURN(po.incoterm, StringAt(j, "incoterm", kPath));
   ASSIGN_OR_RETURN(po.memo, StringAt(j, "memo", kPath));
   ASSIGN_OR_RETURN(po.ship_to, AddressFromJson(j, "ship_to"));
   ASSIGN_OR_RETURN(po.bill_to, AddressFromJson(j, "bill_to"));
   ASSIGN_OR_RETURN(po.vendor.name, StringAt(j, "vendor_name", kPath));
   ASSIGN_OR_RETURN(po.total, DecimalAt(j, "total", kPath, Decimal()));
-  if (const json* lm = Member(j, "last_modified"); lm != nullptr && lm->is_string()) {
+  if (const json* lm = Member(j, "last_modified");
+      lm != nullptr && lm->is_string() && !lm->get_ref<const std::string&>().empty()) {
     ASSIGN_OR_RETURN(po.last_modified, ParseIso8601(lm->get<std::string>()));
   }
   const json* lines = Member(j, "lines");
