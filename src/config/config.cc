@@ -273,6 +273,13 @@ const Spec<NetsuiteConfig>& NetsuiteSpec() {
              "EDI status (`custbody_mlc_edi_status`: 850 sent, accepted or rejected by the "
              "997) and the 855 acknowledgment (`custbody_mlc_ack_*`, `custcol_mlc_*`) onto the "
              "purchase order. Off: kept in the store and console only.");
+    s->Enum("po_detail", &NetsuiteConfig::po_detail,
+            {{"suiteql", PoDetailSource::kSuiteQl}, {"record", PoDetailSource::kRecord}})
+        .Default("suiteql")
+        .Doc("How purchase orders are read in full: `suiteql` asks two SuiteQL queries (headers "
+             "with addresses, lines) per 200 POs; `record` reads each PO with one Record API "
+             "GET, which also gives `incoTerm` (for the 850's FOB) and takes line ids from the "
+             "record itself (safer where PO lines were deleted and re-sequenced).");
     return s;
   }();
   return *spec;

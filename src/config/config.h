@@ -89,6 +89,12 @@ struct NetsuiteAuthConfig {
   std::optional<NetsuiteTbaConfig> tba;        // set when method is tba (validated)
 };
 
+// How po_outbound reads a purchase order's header, addresses and lines (flows/po_detail.h).
+enum class PoDetailSource : uint8_t {
+  kSuiteQl,  // two SuiteQL queries per 200 POs
+  kRecord,   // one Record API GET per PO (also gives incoTerm and exact REST line ids)
+};
+
 struct NetsuiteConfig {
   std::string account_id;  // "1234567" or "1234567_SB1"
   std::string base_url;    // empty: derived from account_id
@@ -99,6 +105,7 @@ struct NetsuiteConfig {
   // The account has ml-connector's custom fields (docs/netsuite-setup.md): the flows write the
   // EDI and acknowledgment status onto purchase orders.
   bool status_fields = false;
+  PoDetailSource po_detail = PoDetailSource::kSuiteQl;
 };
 
 // --- Cleo -----------------------------------------------------------------------------------

@@ -17,6 +17,7 @@
 #include "edi/documents.h"
 #include "edi/schema.h"
 #include "flows/edi_status.h"
+#include "flows/po_detail.h"
 #include "flows/reference_data.h"
 #include "mapping/netsuite_po.h"
 #include "mapping/x12_850.h"
@@ -115,6 +116,68 @@ struct Prepared {
   std::vector<edi::SegmentData> segments;  // empty when mapping failed
   Status error;                            // why it is parked
 };
+
+// Reads each PO with one Record API GET (`netsuite.po_detail: record`), by as many threads as
+// the client's concurrency limit allows (the governor keeps NetSuite's limit).
+Status ReadEachRecord(netsuite::Client& client, std::vector<Prepared>& prepared,
+                      RunContext& ctx) {
+  std::vector<Status> errors(prepared.size());
+  std::atomic<size_t> next{0};
+  std::atomic<int64_t> done{0};
+  std::mutex progress_mu;
+  auto worker = [&] {
+    for (size_t i; (i = next++) < prepared.size();) {
+      if (ctx.stopping()) {
+        errors[i] = CancelledError("stopping");
+        continue;
+      }
+      auto record = client.GetRecord("purchaseOrder", prepared[i].internal_id);
+      if (record.ok()) {
+        prepared[i].record = std::move(*record);
+      } else {
+        errors[i] = std::move(record).status().WithContext("reading purchase order " +
+                                                           prepared[i].number);
+      }
+      std::lock_guard lock(progress_mu);
+      ctx.Progress("reading purchase orders", ++done, static_cast<int64_t>(prepared.size()));
+    }
+  };
+  const size_t threads = std::clamp<size_t>(
+      static_cast<size_t>(client.options().concurrency_limit), 1, prepared.size() + 1);
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
+  worker();
+  for (auto& t : pool) t.join();
+  for (Status& e : errors) RETURN_IF_ERROR(e);
+  return Status::Ok();
+}
+
+// Reads the POs with two SuiteQL queries per chunk (`netsuite.po_detail: suiteql`, po_detail.h).
+// A PO that NetSuite no longer returns (deleted since the poll) is left out of this run.
+Status ReadWithSuiteQl(netsuite::Client& client, std::vector<Prepared>& prepared,
+                       RunContext& ctx, RunSummary& summary) {
+  std::vector<std::string> ids;
+  ids.reserve(prepared.size());
+  for (const Prepared& p : prepared) ids.push_back(p.internal_id);
+  ctx.Progress("reading purchase orders", 0, static_cast<int64_t>(prepared.size()));
+  ASSIGN_OR_RETURN(auto records, ReadPurchaseOrders(client, ids)
+                                     .WithContext("reading purchase orders with SuiteQL"));
+  std::vector<Prepared> found;
+  found.reserve(prepared.size());
+  for (Prepared& p : prepared) {
+    auto it = records.find(p.internal_id);
+    if (it == records.end()) {
+      summary.counts["gone_since_poll"] += 1;
+      continue;
+    }
+    p.record = std::move(it->second);
+    found.push_back(std::move(p));
+  }
+  prepared = std::move(found);
+  ctx.Progress("reading purchase orders", static_cast<int64_t>(prepared.size()),
+               static_cast<int64_t>(prepared.size()));
+  return Status::Ok();
+}
 
 // GS01 of the set we send, from the schema tables (850: PO, 860: PC).
 Result<std::string> FunctionalId(std::string_view type, const config::PartnerConfig& partner) {
@@ -346,8 +409,8 @@ Status PoOutboundFlow::Ingest(RunContext& ctx, RunSummary& summary) {
   summary.counts["polled"] += static_cast<int64_t>(headers.size());
   if (headers.empty()) return Status::Ok();
 
-  // Full records of the POs whose vendor has a partner profile that exchanges 850s, read by as
-  // many threads as the client's concurrency limit allows (the governor keeps NetSuite's limit).
+  // Full records of the POs whose vendor has a partner profile that exchanges 850s, read as
+  // `netsuite.po_detail` says (SuiteQL in pages by default, or one Record API GET each).
   std::vector<Prepared> prepared;
   std::set<std::string> unmapped_vendors, item_ids, vendor_ids;
   for (const Header& h : headers) {
@@ -374,35 +437,10 @@ Status PoOutboundFlow::Ingest(RunContext& ctx, RunSummary& summary) {
     p.vendor = h.entity;
     prepared.push_back(std::move(p));
   }
-  {
-    std::vector<Status> errors(prepared.size());
-    std::atomic<size_t> next{0};
-    std::atomic<int64_t> done{0};
-    std::mutex progress_mu;
-    auto worker = [&] {
-      for (size_t i; (i = next++) < prepared.size();) {
-        if (ctx.stopping()) {
-          errors[i] = CancelledError("stopping");
-          continue;
-        }
-        auto record = env_.netsuite->GetRecord("purchaseOrder", prepared[i].internal_id);
-        if (record.ok()) {
-          prepared[i].record = std::move(*record);
-        } else {
-          errors[i] = std::move(record).status().WithContext("reading purchase order " +
-                                                             prepared[i].number);
-        }
-        std::lock_guard lock(progress_mu);
-        ctx.Progress("reading purchase orders", ++done, static_cast<int64_t>(prepared.size()));
-      }
-    };
-    const size_t threads = std::clamp<size_t>(
-        static_cast<size_t>(env_.netsuite->options().concurrency_limit), 1, prepared.size() + 1);
-    std::vector<std::thread> pool;
-    for (size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
-    worker();
-    for (auto& t : pool) t.join();
-    for (Status& e : errors) RETURN_IF_ERROR(e);
+  if (cfg.netsuite.po_detail == config::PoDetailSource::kSuiteQl) {
+    RETURN_IF_ERROR(ReadWithSuiteQl(*env_.netsuite, prepared, ctx, summary));
+  } else {
+    RETURN_IF_ERROR(ReadEachRecord(*env_.netsuite, prepared, ctx));
   }
   for (const Prepared& p : prepared) {
     for (auto& id : ItemIdsOf(p.record)) item_ids.insert(std::move(id));

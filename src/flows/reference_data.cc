@@ -56,13 +56,13 @@ Result<std::vector<SuiteQl>> InListChunks(std::string_view column, const std::ve
 
 Status QueryByIds(netsuite::Client& client, std::string_view select_from, const SuiteQl& where,
                   std::string_view column, const std::vector<int64_t>& ids, size_t chunk,
-                  const std::function<Status(const Row&)>& on_row) {
+                  const std::function<Status(const Row&)>& on_row, std::string_view order_by) {
   ASSIGN_OR_RETURN(std::vector<SuiteQl> lists, InListChunks(column, ids, chunk));
   for (const SuiteQl& in : lists) {
     SuiteQl q{std::string(select_from)};
     q.Append(" WHERE ");
     if (!where.text().empty()) q.Append(where).Append(" AND ");
-    q.Append(in).Append(fmt::format(" ORDER BY {}", column));
+    q.Append(in).Append(fmt::format(" ORDER BY {}", order_by.empty() ? column : order_by));
     RETURN_IF_ERROR(client.QueryOffset(q, on_row));
   }
   return Status::Ok();

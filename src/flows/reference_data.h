@@ -61,12 +61,13 @@ Result<std::vector<netsuite::SuiteQl>> InListChunks(std::string_view column,
                                                     const std::vector<int64_t>& ids, size_t chunk);
 
 // Runs `select_from` + " WHERE " + [`where` + " AND "] + "`column` IN (...)" + " ORDER BY
-// `column`" once per chunk of `ids` (offset-paged), calling `on_row` for every row. `where` may
-// hold placeholders. No ids: no request. Errors: those of InListChunks, Client::QueryOffset and
-// on_row.
+// `order_by`" (default: `column`; it must order the rows completely, the pages are offsets)
+// once per chunk of `ids`, calling `on_row` for every row. `where` may hold placeholders. No
+// ids: no request. Errors: those of InListChunks, Client::QueryOffset and on_row.
 Status QueryByIds(netsuite::Client& client, std::string_view select_from,
                   const netsuite::SuiteQl& where, std::string_view column,
                   const std::vector<int64_t>& ids, size_t chunk,
-                  const std::function<Status(const netsuite::Row&)>& on_row);
+                  const std::function<Status(const netsuite::Row&)>& on_row,
+                  std::string_view order_by = {});
 
 }  // namespace mlc::flows
