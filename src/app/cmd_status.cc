@@ -179,7 +179,7 @@ void PrintHuman(const json& st) {
   }
   if (!st["partners"].empty()) {
     std::cout << fmt::format(
-        "\n{:<12} {:>10} {:>6} {:>6} {:>9} {:>8}   (850s sent, last 30 days)\n", "PARTNER",
+        "\n{:<12} {:>10} {:>6} {:>6} {:>9} {:>8}   (850s and 860s sent, last 30 days)\n", "PARTNER",
         "997 WITHIN", "SENT", "ACKED", "AWAITING", "OVERDUE");
   }
   for (const auto& p : st["partners"]) {

@@ -1,5 +1,6 @@
-// AckStatus: which 850s sent to a partner are still waiting for the partner's 997, and which of
-// those are overdue, for the console's partners page, `status` and the mlc_ack_overdue metric.
+// AckStatus: which 850s and 860s sent to a partner are still waiting for the partner's 997, and
+// which of those are overdue, for the console's partners page, `status` and the mlc_ack_overdue
+// metric.
 //
 // The rule and the query live in flows/ack_status.h, where fa_inbound's run summary uses the
 // same function: one definition, so the number on a dashboard, the highlighted console rows and

@@ -15,8 +15,8 @@
 //   GET  /api/flows                schedules, last runs, next due (empty without a runner)
 //   POST /api/flows/{name}/run     FlowRunner::Trigger; 202
 //
-// 997 status: for each partner, the 850s with a "sent" audit event in the last `ack_window`
-// (30 days by default) are acknowledged when an "acknowledged" audit event exists for them;
+// 997 status: for each partner, the 850s and 860s with a "sent" audit event in the last
+// `ack_window` (30 days by default) are acknowledged when an "acknowledged" audit event exists for them;
 // an unacknowledged one is overdue once now - (latest send) > the partner's expect_997_within
 // (0 = no acknowledgment expected: never overdue).
 //
@@ -76,7 +76,7 @@ struct ConsoleResponse {
 struct ConsoleOptions {
   // The console token (bearer, or basic-auth password). Registered with RegisterSecret.
   std::string auth_token;
-  // How far back /api/partners looks for sent 850s.
+  // How far back /api/partners looks for sent 850s and 860s.
   std::chrono::hours ack_window{24 * 30};
 };
 

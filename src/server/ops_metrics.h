@@ -21,7 +21,7 @@
 //   mlc_cleo_relogins_total                     401 answers retried with a fresh token
 //   mlc_cleo_logins_total{outcome}              ok | error (token requests, not in requests_total)
 //   mlc_flow_ingest_skipped_total{flow}         ingests skipped: another process held the lock
-//   mlc_ack_overdue{partner}, mlc_ack_awaiting{partner}  850s without a 997 (ack_status.h)
+//   mlc_ack_overdue{partner}, mlc_ack_awaiting{partner}  850s/860s without a 997 (ack_status.h)
 //
 // Counters taken from the runner and the NetSuite client restart at 0 when the daemon rebuilds
 // them (SIGHUP reload); Prometheus treats that as a counter reset. The Cleo counters are the

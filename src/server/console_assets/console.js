@@ -243,8 +243,8 @@ async function viewPartners() {
   }
   const windowDays = data.partners.length ? data.partners[0].ack.window_days : 30;
   show(el('h1', {}, 'Partners'),
-    el('p', {class: 'muted'}, '997 status of the 850s sent in the last ' + windowDays + ' days (as of ' + fmtTime(data.now) + ').'),
-    table(['Partner', 'Documents', '997 expected within', '850s sent', 'Acknowledged', 'Awaiting', 'Overdue', '997 status'], rows, 'No partners configured.'),
+    el('p', {class: 'muted'}, '997 status of the 850s and 860s sent in the last ' + windowDays + ' days (as of ' + fmtTime(data.now) + ').'),
+    table(['Partner', 'Documents', '997 expected within', '850s/860s sent', 'Acknowledged', 'Awaiting', 'Overdue', '997 status'], rows, 'No partners configured.'),
     el('h2', {}, 'Overdue acknowledgments'),
     table(['Partner', 'Document', 'PO', 'Sent', 'Age'], overdue, 'None overdue.'));
 }
