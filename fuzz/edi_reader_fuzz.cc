@@ -1,5 +1,6 @@
 // libFuzzer target: the X12 reader and envelope checks on arbitrary bytes, read whole and in
-// 7-byte chunks (the two must agree), plus the canonical reformatting. Defines only
+// 7-byte chunks (the two must agree event by event, down to every element of every segment: the
+// reader's SIMD scan keeps state across reads), plus the canonical reformatting. Defines only
 // LLVMFuzzerTestOneInput so tests/fuzz_replay can link it into the corpus replay.
 #include <cstddef>
 #include <cstdint>
@@ -9,6 +10,19 @@
 #include "edi/envelope.h"
 #include "edi/json_form.h"
 #include "edi/reader.h"
+
+namespace {
+
+// The same tag and elements (the raw bytes may differ only in trailing line breaks).
+bool SameElements(const mlc::edi::Segment& x, const mlc::edi::Segment& y) {
+  if (x.size() != y.size()) return false;
+  for (size_t i = 0; i <= x.size(); ++i) {
+    if (x.element_data()[i] != y.element_data()[i]) return false;
+  }
+  return true;
+}
+
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view in(reinterpret_cast<const char*>(data), size);
@@ -26,6 +40,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (ea.ok() != eb.ok()) std::abort();  // chunking must not change the outcome
     if (!ea.ok()) break;
     if (ea->kind != eb->kind || ea->location.byte_offset != eb->location.byte_offset) std::abort();
+    if ((ea->segment == nullptr) != (eb->segment == nullptr)) std::abort();
+    if (ea->segment != nullptr && !SameElements(*ea->segment, *eb->segment)) std::abort();
+    if (ea->kind == mlc::edi::EventKind::kTransactionSet) {
+      const auto& sa = ea->set->segments;
+      const auto& sb = eb->set->segments;
+      if (sa.size() != sb.size()) std::abort();
+      for (size_t k = 0; k < sa.size(); ++k) {
+        if (!SameElements(sa[k], sb[k])) std::abort();
+      }
+    }
     checker.Observe(*ea);
     if (ea->kind == mlc::edi::EventKind::kTransactionSet) {
       for (const auto& s : ea->set->segments) {
