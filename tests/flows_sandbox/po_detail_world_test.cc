@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <iostream>
 #include <map>
 #include <string>
 
@@ -93,6 +94,8 @@ TEST(PoDetailWorldTest, SuiteQlAndTheRecordApiSendTheSame850s) {
   }
   // Record API: one GET per PO read; SuiteQL: a header and a line query for all of them (the
   // poll and the reference data are the same both ways).
+  std::cout << "po_outbound read " << a.read << " POs: " << a.requests
+            << " NetSuite requests with SuiteQL, " << b.requests << " with the Record API\n";
   EXPECT_EQ(a.read, b.read);
   EXPECT_GE(a.read, a.sent);
   EXPECT_EQ(b.requests - a.requests, a.read - 2) << "suiteql " << a.requests << ", record "
