@@ -471,8 +471,30 @@ Status SchemaRegistry::Link() {
       link(seg.elements);
       // Precomputed for the validator's hot path.
       seg.last_mandatory = 0;
+      seg.checks.clear();
       for (size_t i = 0; i < seg.elements.size(); ++i) {
-        if (seg.elements[i].usage == Usage::kMandatory) seg.last_mandatory = i + 1;
+        const ElementDef& e = seg.elements[i];
+        if (e.usage == Usage::kMandatory) seg.last_mandatory = i + 1;
+        ElementCheck c;
+        // A composite's value without component separators is its first component alone (the
+        // validator reports no missing later components then), so its check is that
+        // component's; a composite without listed components keeps kComposite (never accepted).
+        const ElementDef& t =
+            e.type == ElementType::kComposite && !e.components.empty() ? e.components[0] : e;
+        switch (t.type) {
+          case ElementType::kId: c.kind = ElementCheck::Kind::kId; break;
+          case ElementType::kString: c.kind = ElementCheck::Kind::kString; break;
+          case ElementType::kNumeric: c.kind = ElementCheck::Kind::kNumeric; break;
+          case ElementType::kReal: c.kind = ElementCheck::Kind::kReal; break;
+          case ElementType::kDate: c.kind = ElementCheck::Kind::kDate; break;
+          case ElementType::kTime: c.kind = ElementCheck::Kind::kTime; break;
+          case ElementType::kComposite: c.kind = ElementCheck::Kind::kComposite; break;
+        }
+        c.min_length = t.min_length;
+        c.max_length = t.max_length;
+        c.codes = t.codes;
+        c.partial_codes = t.codes != nullptr && t.codes->partial;
+        seg.checks.push_back(c);
       }
       for (SyntaxRule& r : seg.rules) {
         r.reach = 0;

@@ -92,12 +92,36 @@ struct SyntaxRule {
   uint64_t mask = 0;
 };
 
+// The validator's precompiled check of one present element of a segment: the few facts its hot
+// path needs, packed into 16 bytes so a segment's checks sit in one or two cache lines (an
+// ElementDef with its strings is ten times larger). It can only accept a value; anything it does
+// not accept is judged again from the ElementDef, which reports what is wrong.
+struct ElementCheck {
+  enum class Kind : uint8_t {
+    kString,     // AN: length only
+    kId,         // ID: length and, with `codes`, the code list
+    kNumeric,    // N0..N9: optional minus, digits; length counts digits
+    kReal,       // R: optional minus, digits, at most one point; length counts digits
+    kDate,       // DT
+    kTime,       // TM
+    kComposite,  // never accepted here (a composite with listed components is checked as its
+                 // first component: a value without component separators is that component)
+  };
+  Kind kind = Kind::kString;
+  bool partial_codes = false;  // `codes` is a partial list (checked only when asked)
+  uint16_t min_length = 1;
+  uint16_t max_length = 1;
+  const CodeList* codes = nullptr;  // kId with a code list, else null
+};
+
 struct SegmentDef {
   std::string tag;
   std::vector<ElementDef> elements;  // elements[0] is position 1
   bool more_elements = false;        // elements after the last listed exist but are not checked
   std::vector<SyntaxRule> rules;
   size_t last_mandatory = 0;         // position of the last mandatory element (0: none)
+  // checks[i] for elements[i]; computed when the registry is linked (empty before).
+  std::vector<ElementCheck> checks;
 };
 
 // One entry of a loop's child list: a segment, or a loop whose first segment is `tag`.

@@ -53,17 +53,18 @@ int ToInt(std::string_view s) {
   return v;
 }
 
+// CCYYMMDD, or YYMMDD read as 20YY (only the leap year rule needs the century).
 bool ValidDate(std::string_view v) {
-  if (!AllDigits(v) || (v.size() != 8 && v.size() != 6)) return false;
-  int year = v.size() == 8 ? ToInt(v.substr(0, 4)) : 2000 + ToInt(v.substr(0, 2));
-  std::string_view md = v.substr(v.size() - 4);
-  int month = ToInt(md.substr(0, 2));
-  int day = ToInt(md.substr(2, 2));
+  if ((v.size() != 8 && v.size() != 6) || !AllDigits(v)) return false;
+  const char* p = v.data() + v.size() - 4;  // MMDD
+  const int month = (p[0] - '0') * 10 + (p[1] - '0');
+  const int day = (p[2] - '0') * 10 + (p[3] - '0');
   if (month < 1 || month > 12 || day < 1) return false;
   static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  int max = kDays[month - 1];
-  if (month == 2 && ((year % 4 == 0 && year % 100 != 0) || year % 400 == 0)) max = 29;
-  return day <= max;
+  if (day <= kDays[month - 1]) return true;
+  if (month != 2 || day != 29) return false;
+  const int year = v.size() == 8 ? ToInt(v.substr(0, 4)) : 2000 + ToInt(v.substr(0, 2));
+  return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
 }
 
 bool ValidTime(std::string_view v) {
@@ -542,83 +543,137 @@ class SetChecker {
     classes_ready_ = true;
   }
 
+  // Judges the non-empty value `v` of simple or composite element `e` at position `pos` and
+  // reports what is wrong. `plain`: the segment has no control, non-ASCII, component or
+  // repetition byte (PlainSegment), so the byte scan is skipped.
+  void CheckElement(const Segment& s, std::string_view loop_id, const ElementDef& e, uint16_t pos,
+                    std::string_view v, bool plain) {
+    const Delimiters& d = s.delimiters();
+    // One branch-free pass over the value: delimiters that do not belong in it and control
+    // characters (classes_ maps each byte to kComponent/kRepetition/kControl bits).
+    uint8_t cls = 0;
+    size_t continuation = 0;  // UTF-8 continuation bytes (not counted as characters)
+    if (!plain) {
+      for (char c : v) {
+        auto u = static_cast<unsigned char>(c);
+        cls |= classes_[u];
+        continuation += (u & 0xC0) == 0x80;
+      }
+    }
+    const size_t chars = v.size() - continuation;
+    bool has_rep = (cls & kRepetition) != 0;
+    bool has_comp = (cls & kComponent) != 0;
+    bool has_ctrl = (cls & kControl) != 0;
+    if (has_rep) {
+      size_t reps = static_cast<size_t>(std::count(v.begin(), v.end(), d.repetition)) + 1;
+      if (reps > e.max_repeat) {
+        Counted(AddElementError(
+            s, loop_id, e, pos, 0, ElementErrorCode::kTooManyRepetitions, v,
+            e.max_repeat == 1
+                ? fmt::format("{} does not repeat but contains the repetition separator '{}'",
+                              e.id, d.repetition)
+                : fmt::format("{} repeats {} times, at most {}", e.id, reps, e.max_repeat)));
+        return;
+      }
+      if (e.type == ElementType::kComposite) {
+        size_t start = 0;
+        for (;;) {
+          size_t end = v.find(d.repetition, start);
+          std::string_view r = v.substr(start, end == v.npos ? v.npos : end - start);
+          if (!r.empty()) CheckComposite(s, loop_id, e, pos, r);
+          if (end == v.npos) break;
+          start = end + 1;
+        }
+        return;
+      }
+    }
+    if (e.type == ElementType::kComposite) {
+      CheckComposite(s, loop_id, e, pos, v);
+      return;
+    }
+    if (has_comp) {
+      Counted(AddElementError(
+          s, loop_id, e, pos, 0,
+          v5010_ ? ElementErrorCode::kTooManyComponents : ElementErrorCode::kInvalidCharacter, v,
+          fmt::format("{} is a simple element but contains the component separator '{}'", e.id,
+                      d.component)));
+      return;
+    }
+    if (!has_ctrl && QuickOk(e, v, chars)) return;
+    CheckValue(s, loop_id, e, pos, 0, v, has_ctrl, static_cast<int64_t>(chars));
+  }
+
+  // True when the non-empty value `v` of a plain segment (printable ASCII without component or
+  // repetition separators, so v.size() is its length in characters) passes the precompiled check
+  // `c`, i.e. CheckElement would report nothing for it. False only means "judge it from the
+  // ElementDef" (which then finds the error, or accepts it after all).
+  bool FastAccept(const ElementCheck& c, std::string_view v) const {
+    const size_t n = v.size();
+    switch (c.kind) {
+      case ElementCheck::Kind::kString:
+        return n >= c.min_length && n <= c.max_length;
+      case ElementCheck::Kind::kId:
+        return n >= c.min_length && n <= c.max_length &&
+               (c.codes == nullptr || (c.partial_codes && !options_.check_partial_code_lists) ||
+                c.codes->Contains(v));
+      case ElementCheck::Kind::kNumeric:
+      case ElementCheck::Kind::kReal: {
+        size_t digits = 0, points = 0;
+        for (char ch : v) {
+          digits += IsDigit(ch);
+          points += ch == '.';
+        }
+        const size_t minus = v[0] == '-';
+        const bool ok = digits + minus + points == n &&
+                        (points == 0 || (points == 1 && c.kind == ElementCheck::Kind::kReal));
+        return ok && digits >= c.min_length && digits <= c.max_length && digits > 0;
+      }
+      case ElementCheck::Kind::kDate:  // ValidDate/ValidTime require digits only
+        return n >= c.min_length && n <= c.max_length && ValidDate(v);
+      case ElementCheck::Kind::kTime:
+        return n >= c.min_length && n <= c.max_length && ValidTime(v);
+      case ElementCheck::Kind::kComposite:
+        return false;
+    }
+    return false;
+  }
+
   void CheckElements(const Segment& s, const SegmentDef& def, std::string_view loop_id) {
     current_ = nullptr;
     overflow_.clear();
     const Delimiters& d = s.delimiters();
     // Most segments are printable ASCII without component or repetition separators: one SIMD
-    // pass over the whole segment then stands for the per-element byte scans below.
+    // pass over the whole segment then stands for the per-element byte scans, and their values
+    // go through the precompiled checks (SegmentDef::checks) first.
     const bool plain = RawSpansElements(s) && PlainSegment(s.raw(), d);
     if (!plain) Classify(d);
     const size_t n = def.elements.size();
     const size_t present = std::min(n, s.size());
     const std::string_view* values = s.element_data();  // values[i] is element i (1-based)
+    const ElementCheck* checks = def.checks.size() == n ? def.checks.data() : nullptr;
     // Elements after the last present one can only be missing: look at them only up to the last
     // mandatory one.
     const size_t last = std::max(present, std::min(n, def.last_mandatory));
+    // Bit i set when element i (1..63) is present, for the syntax notes; built along the way.
+    uint64_t present_mask = 0;
     for (size_t i = 1; i <= last; ++i) {
-      const ElementDef& e = def.elements[i - 1];
       std::string_view v = i <= present ? values[i] : std::string_view();
-      auto pos = static_cast<uint16_t>(i);
       if (v.empty()) {
-        if (e.usage == Usage::kMandatory) {
-          Counted(AddElementError(s, loop_id, e, pos, 0, ElementErrorCode::kMandatoryMissing, "",
+        if (def.elements[i - 1].usage == Usage::kMandatory) {
+          const ElementDef& e = def.elements[i - 1];
+          Counted(AddElementError(s, loop_id, e, static_cast<uint16_t>(i), 0,
+                                  ElementErrorCode::kMandatoryMissing, "",
                                   fmt::format("mandatory element {} is missing", e.id)));
         }
         continue;
       }
-      // One branch-free pass over the value: delimiters that do not belong in it and control
-      // characters (classes_ maps each byte to kComponent/kRepetition/kControl bits).
-      uint8_t cls = 0;
-      size_t continuation = 0;  // UTF-8 continuation bytes (not counted as characters)
-      if (!plain) {
-        for (char c : v) {
-          auto u = static_cast<unsigned char>(c);
-          cls |= classes_[u];
-          continuation += (u & 0xC0) == 0x80;
-        }
-      }
-      chars_ = v.size() - continuation;
-      bool has_rep = (cls & kRepetition) != 0;
-      bool has_comp = (cls & kComponent) != 0;
-      bool has_ctrl = (cls & kControl) != 0;
-      if (has_rep) {
-        size_t reps = static_cast<size_t>(std::count(v.begin(), v.end(), d.repetition)) + 1;
-        if (reps > e.max_repeat) {
-          Counted(AddElementError(
-              s, loop_id, e, pos, 0, ElementErrorCode::kTooManyRepetitions, v,
-              e.max_repeat == 1
-                  ? fmt::format("{} does not repeat but contains the repetition separator '{}'",
-                                e.id, d.repetition)
-                  : fmt::format("{} repeats {} times, at most {}", e.id, reps, e.max_repeat)));
-          continue;
-        }
-        if (e.type == ElementType::kComposite) {
-          size_t start = 0;
-          for (;;) {
-            size_t end = v.find(d.repetition, start);
-            std::string_view r = v.substr(start, end == v.npos ? v.npos : end - start);
-            if (!r.empty()) CheckComposite(s, loop_id, e, pos, r);
-            if (end == v.npos) break;
-            start = end + 1;
-          }
-          continue;
-        }
-      }
-      if (e.type == ElementType::kComposite) {
-        CheckComposite(s, loop_id, e, pos, v);
-        continue;
-      }
-      if (has_comp) {
-        Counted(AddElementError(
-            s, loop_id, e, pos, 0,
-            v5010_ ? ElementErrorCode::kTooManyComponents : ElementErrorCode::kInvalidCharacter, v,
-            fmt::format("{} is a simple element but contains the component separator '{}'", e.id,
-                        d.component)));
-        continue;
-      }
-      if (!has_ctrl && QuickOk(e, v, chars_)) continue;
-      CheckValue(s, loop_id, e, pos, 0, v, has_ctrl, static_cast<int64_t>(chars_));
+      if (i < 64) present_mask |= uint64_t{1} << i;
+      if (plain && checks != nullptr && FastAccept(checks[i - 1], v)) continue;
+      CheckElement(s, loop_id, def.elements[i - 1], static_cast<uint16_t>(i), v, plain);
+    }
+    // Present elements beyond the definition (reported below unless more_elements).
+    for (size_t i = present + 1; i <= s.size() && i < 64; ++i) {
+      present_mask |= static_cast<uint64_t>(!values[i].empty()) << i;
     }
     if (!def.more_elements && s.size() > n) {
       for (size_t i = n + 1; i <= s.size(); ++i) {
@@ -634,7 +689,6 @@ class SetChecker {
       }
     }
     if (!def.rules.empty()) {
-      const uint64_t present_mask = PresentMask(s);
       for (const SyntaxRule& r : def.rules) {
         // Notes whose elements all lie beyond the segment's last element cannot fire, except R
         // (at least one required), which then reports its first element (SyntaxRule::reach).
@@ -644,15 +698,6 @@ class SetChecker {
       }
     }
     current_ = nullptr;
-  }
-
-  // Bit p set when element p (1..63) of `s` is present (not empty).
-  static uint64_t PresentMask(const Segment& s) {
-    const size_t n = std::min<size_t>(s.size(), 63);
-    const std::string_view* values = s.element_data();
-    uint64_t mask = 0;
-    for (size_t i = 1; i <= n; ++i) mask |= static_cast<uint64_t>(!values[i].empty()) << i;
-    return mask;
   }
 
   // True when note `r` (with a mask) is satisfied by the elements in `present`; false means
@@ -755,7 +800,6 @@ class SetChecker {
   std::array<uint8_t, 256> classes_;  // filled by Classify before first use
   Delimiters classified_;
   const Delimiters* classified_ptr_ = nullptr;
-  size_t chars_ = 0;
   bool classes_ready_ = false;
   SegmentError* current_ = nullptr;
   std::vector<ElementError> overflow_;  // AK4s beyond 99 (dropped)
