@@ -400,8 +400,27 @@ Status SchemaRegistry::ParseCodes(const File& f) {
       if (l.tokens[t].size() <= 8) list->packed.push_back(CodeList::Pack(l.tokens[t]));
     }
     std::sort(list->packed.begin(), list->packed.end());
+    list->BuildTable();
   }
   return Status::Ok();
+}
+
+void CodeList::BuildTable() {
+  // At most half full, so a miss ends after a probe or two.
+  size_t size = 8;
+  unsigned bits = 3;
+  while (size < 2 * packed.size()) {
+    size *= 2;
+    ++bits;
+  }
+  table.assign(size, 0);
+  table_shift = 64 - bits;
+  for (uint64_t k : packed) {
+    if (k == 0) continue;  // found through `packed` (see Contains)
+    size_t i = (k * 0x9E3779B97F4A7C15u) >> table_shift;
+    while (table[i] != 0 && table[i] != k) i = (i + 1) & (size - 1);
+    table[i] = k;
+  }
 }
 
 Status SchemaRegistry::ParseSet(const File& f) {
@@ -511,6 +530,7 @@ Status SchemaRegistry::Link() {
           r.mask |= bit;
         }
         if (!maskable) r.mask = 0;
+        r.first_mask = r.mask != 0 ? uint64_t{1} << r.positions.front() : 0;
       }
     }
   }
@@ -519,10 +539,12 @@ Status SchemaRegistry::Link() {
     std::function<void(StructureNode&)> link = [&](StructureNode& n) {
       n.key_filter = 0;
       n.required_end = 0;
+      n.child_keys.clear();
       for (size_t i = 0; i < n.children.size(); ++i) {
         StructureNode& c = n.children[i];
         c.segment = dict->Find(c.tag);
         n.key_filter |= StructureNode::FilterBit(c.key);
+        n.child_keys.push_back(c.key);
         if (c.min_use > 0) n.required_end = i + 1;
         link(c);
       }

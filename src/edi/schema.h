@@ -45,15 +45,28 @@ struct CodeList {
   std::set<std::string, std::less<>> codes;
   // The codes of up to 8 characters packed into integers, sorted (the validator's hot path).
   std::vector<uint64_t> packed;
+  // The same keys in an open-addressing hash table (linear probing, power-of-two size, 0 marks
+  // a free slot) so a lookup is one or two probes instead of a binary search; built by
+  // BuildTable() after `packed` changes.
+  std::vector<uint64_t> table;
+  unsigned table_shift = 64;
 
   static uint64_t Pack(std::string_view code) {
     uint64_t k = 0;
     for (char c : code) k = (k << 8) | static_cast<unsigned char>(c);
     return k;
   }
+  void BuildTable();
   bool Contains(std::string_view code) const {
     if (code.size() > 8) return codes.find(code) != codes.end();
-    return std::binary_search(packed.begin(), packed.end(), Pack(code));
+    const uint64_t k = Pack(code);
+    // (Key 0, the empty code, cannot be told from a free slot: the sorted keys answer it.)
+    if (k == 0 || table.empty()) return std::binary_search(packed.begin(), packed.end(), k);
+    const size_t mask = table.size() - 1;
+    for (size_t i = (k * 0x9E3779B97F4A7C15u) >> table_shift;; i = (i + 1) & mask) {
+      if (table[i] == k) return true;
+      if (table[i] == 0) return false;
+    }
   }
 };
 
@@ -81,15 +94,17 @@ struct SyntaxRule {
     kListConditional,  // L: if the first is present, at least one of the others is required
   };
   Kind kind;
-  std::vector<uint16_t> positions;  // 1-based element positions
-  std::string text;                 // as written, e.g. "P0607"
+  // The fields the validator reads for every segment come first (one cache line per note).
   // The note cannot fire on a segment with fewer than `reach` elements (0: always checked; R
   // then reports its first element). Computed when the registry is linked.
   uint16_t reach = 0;
   // Bit p set for each position p, so the validator can judge the note with a few bit operations
   // on a mask of the present elements. 0 (no fast check) when a position is 0, above 63 or
-  // repeated. Computed when the registry is linked.
+  // repeated. Computed when the registry is linked, with `first_mask`: the bit of positions[0].
   uint64_t mask = 0;
+  uint64_t first_mask = 0;
+  std::vector<uint16_t> positions;  // 1-based element positions
+  std::string text;                 // as written, e.g. "P0607"
 };
 
 // The validator's precompiled check of one present element of a segment: the few facts its hot
@@ -136,6 +151,9 @@ struct StructureNode {
   // Precomputed when the registry is linked, for the validator's hot path:
   uint64_t key_filter = 0;  // FilterBit() of every child's key: a clear bit means "not here"
   size_t required_end = 0;  // 1 + index of the last child with min_use > 0 (0: none)
+  // children[i].key for every i, side by side: the validator scans these for a segment's place
+  // without touching a cache line per child.
+  std::vector<uint32_t> child_keys;
 
   static uint64_t FilterBit(uint32_t key) { return uint64_t{1} << ((key * 0x9E3779B1u) >> 26); }
 

@@ -175,9 +175,10 @@ class SetChecker {
   // candidate has reached its maximum use.
   static int Find(const Frame& f, uint32_t key, bool* over) {
     const auto& ch = f.loop->children;
+    const uint32_t* keys = f.loop->child_keys.data();  // (linked: one key per child)
     int first_full = -1;
     for (size_t i = f.pos; i < ch.size(); ++i) {
-      if (ch[i].key != key) continue;
+      if (keys[i] != key) continue;
       uint32_t uses = i == f.pos ? f.uses : 0;
       if (uses < ch[i].max_use) {
         *over = false;
@@ -638,6 +639,14 @@ class SetChecker {
     return false;
   }
 
+  // Reports mandatory element `i` of `def` as missing from `s`.
+  void MissingElement(const Segment& s, std::string_view loop_id, const SegmentDef& def, size_t i) {
+    const ElementDef& e = def.elements[i - 1];
+    Counted(AddElementError(s, loop_id, e, static_cast<uint16_t>(i), 0,
+                            ElementErrorCode::kMandatoryMissing, "",
+                            fmt::format("mandatory element {} is missing", e.id)));
+  }
+
   void CheckElements(const Segment& s, const SegmentDef& def, std::string_view loop_id) {
     current_ = nullptr;
     overflow_.clear();
@@ -648,35 +657,33 @@ class SetChecker {
     const bool plain = RawSpansElements(s) && PlainSegment(s.raw(), d);
     if (!plain) Classify(d);
     const size_t n = def.elements.size();
-    const size_t present = std::min(n, s.size());
+    const size_t size = s.size();  // (read once: the error vectors written below may alias)
+    const size_t present = std::min(n, size);
     const std::string_view* values = s.element_data();  // values[i] is element i (1-based)
     const ElementCheck* checks = def.checks.size() == n ? def.checks.data() : nullptr;
-    // Elements after the last present one can only be missing: look at them only up to the last
-    // mandatory one.
-    const size_t last = std::max(present, std::min(n, def.last_mandatory));
     // Bit i set when element i (1..63) is present, for the syntax notes; built along the way.
     uint64_t present_mask = 0;
-    for (size_t i = 1; i <= last; ++i) {
-      std::string_view v = i <= present ? values[i] : std::string_view();
+    for (size_t i = 1; i <= present; ++i) {
+      const std::string_view v = values[i];
       if (v.empty()) {
-        if (def.elements[i - 1].usage == Usage::kMandatory) {
-          const ElementDef& e = def.elements[i - 1];
-          Counted(AddElementError(s, loop_id, e, static_cast<uint16_t>(i), 0,
-                                  ElementErrorCode::kMandatoryMissing, "",
-                                  fmt::format("mandatory element {} is missing", e.id)));
-        }
+        if (def.elements[i - 1].usage == Usage::kMandatory) MissingElement(s, loop_id, def, i);
         continue;
       }
       if (i < 64) present_mask |= uint64_t{1} << i;
       if (plain && checks != nullptr && FastAccept(checks[i - 1], v)) continue;
       CheckElement(s, loop_id, def.elements[i - 1], static_cast<uint16_t>(i), v, plain);
     }
+    // Elements after the last present one can only be missing: look at them only up to the last
+    // mandatory one.
+    for (size_t i = present + 1; i <= def.last_mandatory && i <= n; ++i) {
+      if (def.elements[i - 1].usage == Usage::kMandatory) MissingElement(s, loop_id, def, i);
+    }
     // Present elements beyond the definition (reported below unless more_elements).
-    for (size_t i = present + 1; i <= s.size() && i < 64; ++i) {
+    for (size_t i = present + 1; i <= size && i < 64; ++i) {
       present_mask |= static_cast<uint64_t>(!values[i].empty()) << i;
     }
-    if (!def.more_elements && s.size() > n) {
-      for (size_t i = n + 1; i <= s.size(); ++i) {
+    if (!def.more_elements && size > n) {
+      for (size_t i = n + 1; i <= size; ++i) {
         if (!s.element(i).empty()) {
           ElementDef extra;
           extra.id = fmt::format("{}{:02}", def.tag, i);
@@ -692,7 +699,7 @@ class SetChecker {
       for (const SyntaxRule& r : def.rules) {
         // Notes whose elements all lie beyond the segment's last element cannot fire, except R
         // (at least one required), which then reports its first element (SyntaxRule::reach).
-        if (r.reach > s.size()) continue;
+        if (r.reach > size) continue;
         if (r.mask != 0 && RuleHolds(r, present_mask)) continue;  // the usual case, without a call
         CheckRule(s, loop_id, def, r);
       }
@@ -704,7 +711,7 @@ class SetChecker {
   // CheckRule must look (it reports what is wrong). Same conditions as CheckRule's.
   static bool RuleHolds(const SyntaxRule& r, uint64_t present) {
     const uint64_t have = present & r.mask;
-    const bool first = ((present >> r.positions[0]) & 1) != 0;
+    const bool first = (present & r.first_mask) != 0;
     switch (r.kind) {
       case SyntaxRule::Kind::kPaired: return have == 0 || have == r.mask;
       case SyntaxRule::Kind::kRequired: return have != 0;

@@ -483,5 +483,29 @@ TEST(SchemaTest, ParseErrorsNameFileAndLine) {
   EXPECT_THAT(r2.error().message(), HasSubstr("unknown element type"));
 }
 
+// The code lists' hash tables (CodeList::Contains) answer exactly as the sorted sets: every code
+// of every list used by a built-in schema is found, and near misses are not.
+TEST(ValidatorTest, CodeListLookupMatchesTheSet) {
+  size_t lists = 0, checked = 0;
+  for (const TransactionSetSchema* set : SchemaRegistry::Builtin().sets()) {
+    for (const auto& [key, seg] : set->dictionary->segments) {
+      for (const ElementDef& e : seg.elements) {
+        if (e.codes == nullptr) continue;
+        ++lists;
+        for (const std::string& code : e.codes->codes) {
+          EXPECT_TRUE(e.codes->Contains(code)) << e.codes->reference << " " << code;
+          for (std::string miss : {code + "Z", code.substr(1), "#" + code, std::string()}) {
+            EXPECT_EQ(e.codes->Contains(miss), e.codes->codes.count(miss) != 0)
+                << e.codes->reference << " '" << miss << "'";
+          }
+          ++checked;
+        }
+      }
+    }
+  }
+  EXPECT_GT(lists, 10u);
+  EXPECT_GT(checked, 100u);
+}
+
 }  // namespace
 }  // namespace mlc::edi
