@@ -342,34 +342,6 @@ class SetChecker {
     return ig.count(e.id) != 0 || ig.count(id) != 0 || ig.count(e.reference) != 0;
   }
 
-  // True when CheckValue would report nothing for the non-empty value `v` of `chars` characters
-  // without control characters: the common cases decided inline (a false answer only means
-  // "let CheckValue look").
-  bool QuickOk(const ElementDef& e, std::string_view v, size_t chars) const {
-    switch (e.type) {
-      case ElementType::kString:
-        return chars >= e.min_length && chars <= e.max_length;
-      case ElementType::kId:
-        return chars >= e.min_length && chars <= e.max_length &&
-               (e.codes == nullptr || (e.codes->partial && !options_.check_partial_code_lists) ||
-                e.codes->Contains(v));
-      case ElementType::kNumeric:
-      case ElementType::kReal: {
-        size_t digits = 0, points = 0;
-        for (char c : v) {
-          digits += IsDigit(c);
-          points += c == '.';
-        }
-        size_t minus = v[0] == '-';
-        bool ok = digits + minus + points == v.size() &&
-                  (points == 0 || (points == 1 && e.type == ElementType::kReal));
-        return ok && digits >= e.min_length && digits <= e.max_length && digits > 0;
-      }
-      default:
-        return false;
-    }
-  }
-
   // `ctrl`: the value contains a control character (the caller scanned it already).
   // `chars`: the value's length in characters when the caller counted it, else -1.
   void CheckValue(const Segment& s, std::string_view loop_id, const ElementDef& e, uint16_t pos,
@@ -545,10 +517,11 @@ class SetChecker {
   }
 
   // Judges the non-empty value `v` of simple or composite element `e` at position `pos` and
-  // reports what is wrong. `plain`: the segment has no control, non-ASCII, component or
-  // repetition byte (PlainSegment), so the byte scan is skipped.
-  void CheckElement(const Segment& s, std::string_view loop_id, const ElementDef& e, uint16_t pos,
-                    std::string_view v, bool plain) {
+  // reports what is wrong. `check`: e's precompiled check (null when the definition has none).
+  // `plain`: the segment has no control, non-ASCII, component or repetition byte
+  // (PlainSegment), so the byte scan is skipped.
+  void CheckElement(const Segment& s, std::string_view loop_id, const ElementDef& e,
+                    const ElementCheck* check, uint16_t pos, std::string_view v, bool plain) {
     const Delimiters& d = s.delimiters();
     // One branch-free pass over the value: delimiters that do not belong in it and control
     // characters (classes_ maps each byte to kComponent/kRepetition/kControl bits).
@@ -600,16 +573,17 @@ class SetChecker {
                       d.component)));
       return;
     }
-    if (!has_ctrl && QuickOk(e, v, chars)) return;
+    if (!has_ctrl && check != nullptr && FastAccept(*check, v, chars)) return;
     CheckValue(s, loop_id, e, pos, 0, v, has_ctrl, static_cast<int64_t>(chars));
   }
 
-  // True when the non-empty value `v` of a plain segment (printable ASCII without component or
-  // repetition separators, so v.size() is its length in characters) passes the precompiled check
-  // `c`, i.e. CheckElement would report nothing for it. False only means "judge it from the
-  // ElementDef" (which then finds the error, or accepts it after all).
-  bool FastAccept(const ElementCheck& c, std::string_view v) const {
-    const size_t n = v.size();
+  // True when the non-empty value `v` of `chars` characters, without control characters or
+  // separators, passes the precompiled check `c`, i.e. CheckValue would report nothing for it.
+  // False only means "judge it from the ElementDef" (which then finds the error, or accepts it
+  // after all). Inlined into the element loop: a call per element costs more than the check.
+  [[gnu::always_inline]] bool FastAccept(const ElementCheck& c, std::string_view v,
+                                         size_t chars) const {
+    const size_t n = chars;  // DT and TM are accepted only as digits, where chars == v.size()
     switch (c.kind) {
       case ElementCheck::Kind::kString:
         return n >= c.min_length && n <= c.max_length;
@@ -625,7 +599,7 @@ class SetChecker {
           points += ch == '.';
         }
         const size_t minus = v[0] == '-';
-        const bool ok = digits + minus + points == n &&
+        const bool ok = digits + minus + points == v.size() &&
                         (points == 0 || (points == 1 && c.kind == ElementCheck::Kind::kReal));
         return ok && digits >= c.min_length && digits <= c.max_length && digits > 0;
       }
@@ -670,8 +644,10 @@ class SetChecker {
         continue;
       }
       if (i < 64) present_mask |= uint64_t{1} << i;
-      if (plain && checks != nullptr && FastAccept(checks[i - 1], v)) continue;
-      CheckElement(s, loop_id, def.elements[i - 1], static_cast<uint16_t>(i), v, plain);
+      const ElementCheck* check = checks != nullptr ? &checks[i - 1] : nullptr;
+      // In a plain segment a value's length in characters is its size.
+      if (plain && check != nullptr && FastAccept(*check, v, v.size())) continue;
+      CheckElement(s, loop_id, def.elements[i - 1], check, static_cast<uint16_t>(i), v, plain);
     }
     // Elements after the last present one can only be missing: look at them only up to the last
     // mandatory one.
