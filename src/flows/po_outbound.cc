@@ -437,11 +437,25 @@ Status PoOutboundFlow::Ingest(RunContext& ctx, RunSummary& summary) {
     p.vendor = h.entity;
     prepared.push_back(std::move(p));
   }
-  if (cfg.netsuite.po_detail == config::PoDetailSource::kSuiteQl) {
-    RETURN_IF_ERROR(ReadWithSuiteQl(*env_.netsuite, prepared, ctx, summary));
-  } else {
-    RETURN_IF_ERROR(ReadEachRecord(*env_.netsuite, prepared, ctx));
+  bool by_record = cfg.netsuite.po_detail == config::PoDetailSource::kRecord;
+  if (!by_record) {
+    Status read = ReadWithSuiteQl(*env_.netsuite, prepared, ctx, summary);
+    if (read.code() == StatusCode::kInvalidArgument && !prepared.empty()) {
+      // NetSuite refused the detail query itself (an account whose address tables or columns
+      // differ from po_detail.h's): this run reads each PO with the Record API instead, and the
+      // summary says so, so nothing waits on a query that cannot work.
+      summary.counts["read_by_record_fallback"] += static_cast<int64_t>(prepared.size());
+      summary.notes.push_back(fmt::format(
+          "NetSuite refused the SuiteQL query for purchase order detail ({}); these purchase "
+          "orders were read with the Record API instead. Set netsuite.po_detail: record to "
+          "skip the attempt",
+          read.message()));
+      by_record = true;
+    } else {
+      RETURN_IF_ERROR(read);
+    }
   }
+  if (by_record) RETURN_IF_ERROR(ReadEachRecord(*env_.netsuite, prepared, ctx));
   for (const Prepared& p : prepared) {
     for (auto& id : ItemIdsOf(p.record)) item_ids.insert(std::move(id));
     vendor_ids.insert(p.vendor);

@@ -6,8 +6,9 @@
 // `max_per_run` per run (the rest comes next run; the cursor only moves past what was read).
 // The POs that go to a partner are read in full as `netsuite.po_detail` says: by default with two
 // SuiteQL queries per 200 POs (headers with addresses, lines; po_detail.h), or with one Record
-// API GET each. Each is mapped to the canonical PurchaseOrder (reference data from
-// LoadPoReference) and compared with the last revision recorded for it: the
+// API GET each (also, for that run, when NetSuite refuses the SuiteQL detail query: counted as
+// read_by_record_fallback and named in a note). Each is mapped to the canonical PurchaseOrder
+// (reference data from LoadPoReference) and compared with the last revision recorded for it: the
 // partner-visible fingerprint (model::PartnerVisibleFingerprint) decides whether anything is
 // sent. A new or changed PO is mapped to the partner's 850 (revision 0: BEG01 00; later: 05
 // replace) or, for a change to a partner with `po_change_as: 860`, to an 860 holding what changed

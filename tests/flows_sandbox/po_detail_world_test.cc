@@ -1,12 +1,15 @@
 // po_outbound reads purchase orders either with SuiteQL in pages (netsuite.po_detail: suiteql,
 // the default) or with one Record API GET each (record). Two worlds from the same seed, one each
 // way: the partners must get the same 850s, and the SuiteQL world must ask NetSuite far less.
+// An account that refuses the detail query falls back to the Record API for the run.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <atomic>
 #include <iostream>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "tests/flows_sandbox/flows_world.h"
 
@@ -41,6 +44,8 @@ struct PoRun {
   int64_t requests = 0;                      // NetSuite requests of the po_outbound run
   int64_t sent = 0;
   int64_t read = 0;  // POs read in full: polled, less those of vendors without an 850 profile
+  int64_t fallback = 0;
+  std::vector<std::string> notes;
 };
 
 PoRun PoOutboundOnce(FlowsWorld& w) {
@@ -54,6 +59,8 @@ PoRun PoOutboundOnce(FlowsWorld& w) {
     auto& c = summary->counts;
     r.sent = c["sent"];
     r.read = c["polled"] - c["no_partner_profile"] - c["partner_takes_no_850"];
+    r.fallback = c["read_by_record_fallback"];
+    r.notes = summary->notes;
   }
   r.requests = w.rig_->client->stats().requests - before;
   for (const auto& e : fs::recursive_directory_iterator(w.root_)) {
@@ -100,6 +107,40 @@ TEST(PoDetailWorldTest, SuiteQlAndTheRecordApiSendTheSame850s) {
   EXPECT_GE(a.read, a.sent);
   EXPECT_EQ(b.requests - a.requests, a.read - 2) << "suiteql " << a.requests << ", record "
                                                  << b.requests;
+}
+
+TEST(PoDetailWorldTest, AnAccountThatRefusesTheDetailQueryIsReadWithTheRecordApi) {
+  FlowsWorld w;
+  testing::WorldOptions o;
+  o.netsuite_db_file = true;
+  w.Init(o);
+  // This account has no transactionShippingAddress table: NetSuite answers the header query
+  // with 400 "Invalid search query.", as it does for an unknown table or column.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2((w.root_ / "netsuite.db").c_str(), &db, SQLITE_OPEN_READWRITE,
+                            nullptr),
+            SQLITE_OK);
+  sqlite3_busy_timeout(db, 5000);
+  EXPECT_EQ(sqlite3_exec(db, "DROP TABLE transactionshippingaddress", nullptr, nullptr, nullptr),
+            SQLITE_OK)
+      << sqlite3_errmsg(db);
+  sqlite3_close(db);
+
+  const PoRun r = PoOutboundOnce(w);
+  ASSERT_GT(r.sent, 5);
+  EXPECT_EQ(r.fallback, r.read);
+  ASSERT_EQ(r.files.size(), static_cast<size_t>(r.sent));
+  bool noted = false;
+  for (const std::string& n : r.notes) {
+    noted |= n.find("refused the SuiteQL query for purchase order detail") != std::string::npos &&
+             n.find("netsuite.po_detail: record") != std::string::npos;
+  }
+  EXPECT_TRUE(noted);
+  // Read through the Record API: the bill-to is there, the ship-to (its table gone) is not.
+  for (const auto& [name, x12] : r.files) {
+    EXPECT_NE(x12.find("N1" + std::string(1, x12[2]) + "BT"), std::string::npos) << name;
+    EXPECT_EQ(x12.find("N1" + std::string(1, x12[2]) + "ST"), std::string::npos) << name;
+  }
 }
 
 }  // namespace
