@@ -256,6 +256,12 @@ struct State::Impl {
 
   // ---- JSON of records ----
 
+  // The Record API's keys of an address subrecord, in the order of the address tables' columns
+  // after nkey (suiteql_sqlite.cc AddressColumns).
+  static constexpr std::array<const char*, 10> kAddressKeys = {
+      "addressee", "attention", "addr1", "addr2", "addr3",
+      "city",      "state",     "zip",   "country", "addrPhone"};
+
   // A transaction's address subrecord (shippingAddress, billingAddress): inline with
   // expandSubResources=true, else only its link, as NetSuite does (netsuite.md 4.1).
   nlohmann::json AddressJson(const char* table, int64_t nkey, const std::string& href,
@@ -267,13 +273,15 @@ struct State::Impl {
                            "country, addrphone FROM \"{}\" WHERE nkey = ?", table));
     a.Bind(1, nkey);
     if (a.Step() != SQLITE_ROW) return j;
-    static const char* kKeys[] = {"addressee", "attention", "addr1", "addr2", "addr3",
-                                  "city",      "state",     "zip"};
-    for (int k = 0; k < 8; ++k) {
-      if (!a.IsNull(k)) j[kKeys[k]] = a.Text(k);
+    for (int k = 0; k < 10; ++k) {
+      if (a.IsNull(k)) continue;
+      const char* key = kAddressKeys[static_cast<size_t>(k)];
+      if (std::string_view(key) == "country") {
+        j[key] = {{"id", a.Text(k)}, {"refName", a.Text(k)}};
+      } else {
+        j[key] = a.Text(k);
+      }
     }
-    if (!a.IsNull(8)) j["country"] = {{"id", a.Text(8)}, {"refName", a.Text(8)}};
-    if (!a.IsNull(9)) j["addrPhone"] = a.Text(9);
     return j;
   }
 
@@ -617,11 +625,9 @@ struct State::Impl {
                                                                   const char* key) {
     auto it = body.find(key);
     if (it == body.end() || !it->is_object()) return std::nullopt;
-    static const char* kKeys[] = {"addressee", "attention", "addr1", "addr2", "addr3",
-                                  "city",      "state",     "zip",   "country", "addrPhone"};
     std::array<std::string, 10> out;
     for (size_t k = 0; k < 10; ++k) {
-      auto f = it->find(kKeys[k]);
+      auto f = it->find(kAddressKeys[k]);
       if (f == it->end()) continue;
       if (f->is_string()) out[k] = f->get<std::string>();
       if (f->is_object() && f->contains("id") && (*f)["id"].is_string()) {

@@ -12,22 +12,13 @@ using json = nlohmann::json;
 using netsuite::Row;
 using netsuite::SuiteQl;
 
-// Address subrecord columns, as the Record API names them in shippingAddress/billingAddress.
-constexpr std::array<std::pair<const char*, const char*>, 8> kAddressFields = {{
-    {"addressee", "addressee"},
-    {"attention", "attention"},
-    {"addr1", "addr1"},
-    {"addr2", "addr2"},
-    {"city", "city"},
-    {"state", "state"},
-    {"zip", "zip"},
-    {"country", "country"},
-}};
+// Address subrecord columns; the Record API's shippingAddress/billingAddress use the same names.
+constexpr std::array<const char*, 8> kAddressFields = {
+    "addressee", "attention", "addr1", "addr2", "city", "state", "zip", "country"};
 
 std::string AddressColumns(std::string_view alias, std::string_view prefix) {
   std::string out;
-  for (const auto& [column, key] : kAddressFields) {
-    (void)key;
+  for (const char* column : kAddressFields) {
     out += fmt::format(", {}.{} AS {}_{}", alias, column, prefix, column);
   }
   return out;
@@ -37,8 +28,8 @@ std::string AddressColumns(std::string_view alias, std::string_view prefix) {
 // has none (LEFT JOIN found no subrecord).
 std::optional<json> AddressFrom(const Row& r, std::string_view prefix) {
   json a = json::object();
-  for (const auto& [column, key] : kAddressFields) {
-    auto v = r.Get(fmt::format("{}_{}", prefix, column));
+  for (const char* key : kAddressFields) {
+    auto v = r.Get(fmt::format("{}_{}", prefix, key));
     if (!v) continue;
     if (std::string_view(key) == "country") {
       a[key] = {{"id", *v}, {"refName", *v}};
