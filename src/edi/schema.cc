@@ -513,6 +513,7 @@ Status SchemaRegistry::Link() {
         c.max_length = t.max_length;
         c.codes = t.codes;
         c.partial_codes = t.codes != nullptr && t.codes->partial;
+        c.mandatory = e.usage == Usage::kMandatory;
         seg.checks.push_back(c);
       }
       for (SyntaxRule& r : seg.rules) {

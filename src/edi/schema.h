@@ -124,6 +124,7 @@ struct ElementCheck {
   };
   Kind kind = Kind::kString;
   bool partial_codes = false;  // `codes` is a partial list (checked only when asked)
+  bool mandatory = false;      // the element's usage is M (for an empty value)
   uint16_t min_length = 1;
   uint16_t max_length = 1;
   const CodeList* codes = nullptr;  // kId with a code list, else null

@@ -247,6 +247,43 @@ TEST(ValidatorTest, Ak403InvalidCharacter) {
   EXPECT_EQ(e.id, "PO102");
 }
 
+TEST(ValidatorTest, NumericFormsAreJudgedAlikeInPlainAndOtherSegments) {
+  // PO102 is R 1/15: optional leading minus, digits, at most one point, length counted in
+  // digits. A plain segment is judged by the precompiled checks first, a segment with a UTF-8
+  // byte elsewhere (PO107) by the general path: both must give the same verdict.
+  struct Case {
+    std::string value;
+    bool ok;
+  };
+  const std::vector<Case> cases = {
+      {"10", true},   {"-1.5", true},  {"-.5", true},    {"5.", true},    {"0", true},
+      {"1.2.3", false}, {"-", false},  {".", false},     {"-.", false},   {"1-", false},
+      {"--1", false}, {"1..2", false}, {"+1", false},    {"1 ", false},   {"1234567890123456", false},
+  };
+  for (const Case& c : cases) {
+    for (std::string product : {std::string("W-100"), std::string("W-\xc3\x89")}) {
+      std::string body = kBeg + "PO1*1*" + c.value + "*EA*2.50**VP*" + product + "~";
+      ValidationReport r = Validate(Interchange({body}));
+      const SetResult& s = OnlySet(r);
+      if (c.ok) {
+        EXPECT_TRUE(s.segments.empty()) << c.value << " " << FormatReport(r, "test");
+        continue;
+      }
+      ASSERT_EQ(s.segments.size(), 1u) << c.value << " " << FormatReport(r, "test");
+      ASSERT_EQ(s.segments[0].elements.size(), 1u) << c.value;
+      const ElementError& e = s.segments[0].elements[0];
+      EXPECT_EQ(e.id, "PO102") << c.value;
+      EXPECT_EQ(e.code, c.value.size() > 15 ? ElementErrorCode::kTooLong
+                                            : ElementErrorCode::kInvalidCharacter)
+          << c.value;
+    }
+  }
+  // CTT01 is N0: no point allowed.
+  EXPECT_EQ(OnlyElementError(kBeg + kLine + "CTT*1.5~").code, ElementErrorCode::kInvalidCharacter);
+  ValidationReport minus = Validate(Interchange({kBeg + kLine + "CTT*-1~"}));
+  EXPECT_TRUE(OnlySet(minus).segments.empty()) << FormatReport(minus, "test");
+}
+
 TEST(ValidatorTest, Ak403InvalidCode) {
   ElementError e = OnlyElementError("BEG*00*XX*PO123**20240101~" + kLine);
   EXPECT_EQ(e.code, ElementErrorCode::kInvalidCode);
