@@ -14,7 +14,21 @@
 namespace {
 
 // The same tag and elements (the raw bytes may differ only in trailing line breaks).
+// Also checks each one's plainness (Segment::Plain) against a plain look at its raw bytes.
+bool PlainIsRight(const mlc::edi::Segment& s) {
+  if (s.plain() == mlc::edi::Segment::Plain::kUnknown) return true;
+  const mlc::edi::Delimiters& d = s.delimiters();
+  bool special = false;
+  for (char c : s.raw()) {
+    const auto u = static_cast<unsigned char>(c);
+    special |= c != d.element &&
+               (u < 0x20 || u >= 0x7F || c == d.component || (d.repetition != 0 && c == d.repetition));
+  }
+  return s.plain() == (special ? mlc::edi::Segment::Plain::kNo : mlc::edi::Segment::Plain::kYes);
+}
+
 bool SameElements(const mlc::edi::Segment& x, const mlc::edi::Segment& y) {
+  if (!PlainIsRight(x) || !PlainIsRight(y)) return false;
   if (x.size() != y.size()) return false;
   for (size_t i = 0; i <= x.size(); ++i) {
     if (x.element_data()[i] != y.element_data()[i]) return false;

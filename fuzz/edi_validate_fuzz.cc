@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
+#include <vector>
 
 #include "edi/ack.h"
 #include "edi/documents.h"
@@ -41,7 +42,34 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto ev = reader.Next();
     if (!ev.ok() || ev->kind == mlc::edi::EventKind::kEnd) break;
     if (ev->kind != mlc::edi::EventKind::kTransactionSet) continue;
-    (void)mlc::edi::Read850(ev->set->segments);
+    // The validator judges the reader's segments (plainness known from its scan) exactly as
+    // the same segments built otherwise (plainness unknown: the validator looks itself).
+    const auto& segs = ev->set->segments;
+    const std::string_view version =
+        ev->group != nullptr ? ev->group->version() : std::string_view("004010");
+    if (const auto* schema = mlc::edi::SchemaRegistry::Builtin().Find(ev->set->id(), version)) {
+      std::vector<mlc::edi::Segment> copies;
+      for (const auto& s : segs) {
+        copies.emplace_back(s.raw(), s.element_data(), s.size() + 1, &s.delimiters(), s.location());
+      }
+      const auto a = mlc::edi::ValidateSet(segs, schema, {}, version);
+      const auto b = mlc::edi::ValidateSet(copies, schema, {}, version);
+      if (a.code != b.code || a.segments.size() != b.segments.size()) std::abort();
+      for (size_t k = 0; k < a.segments.size(); ++k) {
+        const auto& x = a.segments[k];
+        const auto& y = b.segments[k];
+        if (x.code != y.code || x.position != y.position || x.elements.size() != y.elements.size()) {
+          std::abort();
+        }
+        for (size_t e = 0; e < x.elements.size(); ++e) {
+          if (x.elements[e].code != y.elements[e].code ||
+              x.elements[e].element != y.elements[e].element) {
+            std::abort();
+          }
+        }
+      }
+    }
+    (void)mlc::edi::Read850(segs);
     (void)mlc::edi::Read810(ev->set->segments);
     (void)mlc::edi::Read855(ev->set->segments);
   }

@@ -23,6 +23,18 @@ constexpr uint32_t kTagSt = TagKey("ST"), kTagSe = TagKey("SE"), kTagGs = TagKey
 
 bool IsLineBreak(char c) { return c == '\n' || c == '\r'; }
 
+// TagKey(tag) for a tag that lies in the reader's buffer, which has readable bytes after every
+// buffered byte (Reader::kPadding): the usual 2- and 3-character tags come from one 4-byte load,
+// byte-swapped so the first character is the high one, as TagKey shifts them in.
+inline uint32_t BufferTagKey(std::string_view tag) {
+  const size_t n = tag.size();
+  if (n - 2 > 1) return TagKey(tag);  // not 2 or 3 characters
+  uint32_t w;
+  std::memcpy(&w, tag.data(), sizeof w);
+  if constexpr (std::endian::native == std::endian::little) w = __builtin_bswap32(w);
+  return w >> (32 - 8 * n);
+}
+
 // Bytes skipped before a segment tag: line breaks and indentation that pretty-printers add, and
 // the NUL / SUB (0x1A, DOS end of file) padding some transfer tools leave at the end.
 bool IsSkippable(char c) {
@@ -63,73 +75,123 @@ bool AllDigits(std::string_view s) {
 // instruction set; the widest the CPU supports is picked once at run time, so the binary stays
 // portable (built for baseline x86-64) and still uses AVX-512 where it exists.
 
-// Classifies `blocks` consecutive 64-byte blocks at `p` into sep[k] / term[k].
-using ClassifyFn = void (*)(const char* p, size_t blocks, char sep, char term, uint64_t* sep_out,
-                            uint64_t* term_out);
+// The delimiters a block is classified by. `repetition` is 0 when the interchange has none (NUL
+// is a control byte anyway).
+struct BlockKeys {
+  char sep, term, component, repetition;
+};
 
-void ClassifyScalar(const char* p, size_t blocks, char sep, char term, uint64_t* sep_out,
-                    uint64_t* term_out) {
+// Classifies `blocks` consecutive 64-byte blocks at `p`: bit i of sep_out[k] / term_out[k] is set
+// when byte i of block k is the element separator / the segment terminator, and of
+// special_out[k] when it is a byte that makes a segment not plain (Segment::Plain: below 0x20,
+// DEL, 0x80 or above, the component or repetition separator; never the element separator).
+using ClassifyFn = void (*)(const char* p, size_t blocks, BlockKeys keys, uint64_t* sep_out,
+                            uint64_t* term_out, uint64_t* special_out);
+
+void ClassifyScalar(const char* p, size_t blocks, BlockKeys keys, uint64_t* sep_out,
+                    uint64_t* term_out, uint64_t* special_out) {
   for (size_t k = 0; k < blocks; ++k, p += 64) {
-    uint64_t s = 0, t = 0;
+    uint64_t s = 0, t = 0, x = 0;
     for (unsigned i = 0; i < 64; ++i) {
-      s |= static_cast<uint64_t>(p[i] == sep) << i;
-      t |= static_cast<uint64_t>(p[i] == term) << i;
+      const auto u = static_cast<unsigned char>(p[i]);
+      s |= static_cast<uint64_t>(p[i] == keys.sep) << i;
+      t |= static_cast<uint64_t>(p[i] == keys.term) << i;
+      x |= static_cast<uint64_t>(u < 0x20 || u >= 0x7F || p[i] == keys.component ||
+                                 p[i] == keys.repetition)
+           << i;
     }
     sep_out[k] = s;
     term_out[k] = t;
+    special_out[k] = x & ~s;
   }
 }
 
 #if defined(MLC_EDI_X86)
 // SSE2 is part of x86-64 itself: four 16-byte compares per mask.
-__attribute__((target("sse2"))) void ClassifySse2(const char* p, size_t blocks, char sep,
-                                                  char term, uint64_t* sep_out,
-                                                  uint64_t* term_out) {
-  const __m128i vs = _mm_set1_epi8(sep);
-  const __m128i vt = _mm_set1_epi8(term);
+__attribute__((target("sse2"))) void ClassifySse2(const char* p, size_t blocks, BlockKeys keys,
+                                                  uint64_t* sep_out, uint64_t* term_out,
+                                                  uint64_t* special_out) {
+  const __m128i vs = _mm_set1_epi8(keys.sep);
+  const __m128i vt = _mm_set1_epi8(keys.term);
+  const __m128i vc = _mm_set1_epi8(keys.component);
+  const __m128i vr = _mm_set1_epi8(keys.repetition);
+  const __m128i space = _mm_set1_epi8(0x20);
+  const __m128i del = _mm_set1_epi8(0x7F);
   for (size_t k = 0; k < blocks; ++k, p += 64) {
-    uint64_t s = 0, t = 0;
+    uint64_t s = 0, t = 0, x = 0;
     for (unsigned i = 0; i < 4; ++i) {
-      const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * i));
-      s |= static_cast<uint64_t>(static_cast<uint16_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, vs))))
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * i));
+      // Signed compare: bytes 0x00..0x1F and 0x80..0xFF are both "less than" 0x20.
+      const __m128i special =
+          _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(v, space), _mm_cmpeq_epi8(v, del)),
+                       _mm_or_si128(_mm_cmpeq_epi8(v, vc), _mm_cmpeq_epi8(v, vr)));
+      s |= static_cast<uint64_t>(static_cast<uint16_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, vs))))
            << (16 * i);
-      t |= static_cast<uint64_t>(static_cast<uint16_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, vt))))
+      t |= static_cast<uint64_t>(static_cast<uint16_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, vt))))
            << (16 * i);
+      x |= static_cast<uint64_t>(static_cast<uint16_t>(_mm_movemask_epi8(special))) << (16 * i);
     }
     sep_out[k] = s;
     term_out[k] = t;
+    special_out[k] = x & ~s;
   }
 }
 
-__attribute__((target("avx2"))) void ClassifyAvx2(const char* p, size_t blocks, char sep,
-                                                  char term, uint64_t* sep_out,
-                                                  uint64_t* term_out) {
-  const __m256i vs = _mm256_set1_epi8(sep);
-  const __m256i vt = _mm256_set1_epi8(term);
+__attribute__((target("avx2"))) void ClassifyAvx2(const char* p, size_t blocks, BlockKeys keys,
+                                                  uint64_t* sep_out, uint64_t* term_out,
+                                                  uint64_t* special_out) {
+  const __m256i vs = _mm256_set1_epi8(keys.sep);
+  const __m256i vt = _mm256_set1_epi8(keys.term);
+  const __m256i vc = _mm256_set1_epi8(keys.component);
+  const __m256i vr = _mm256_set1_epi8(keys.repetition);
+  const __m256i space = _mm256_set1_epi8(0x20);
+  const __m256i del = _mm256_set1_epi8(0x7F);
   for (size_t k = 0; k < blocks; ++k, p += 64) {
     const __m256i lo = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
     const __m256i hi = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32));
-    // (No helper lambda: a lambda does not inherit the target attribute.)
+    // (No helper lambda: a lambda does not inherit the target attribute.) Signed compare: bytes
+    // 0x00..0x1F and 0x80..0xFF are both "less than" 0x20.
+    const __m256i x_lo =
+        _mm256_or_si256(_mm256_or_si256(_mm256_cmpgt_epi8(space, lo), _mm256_cmpeq_epi8(lo, del)),
+                        _mm256_or_si256(_mm256_cmpeq_epi8(lo, vc), _mm256_cmpeq_epi8(lo, vr)));
+    const __m256i x_hi =
+        _mm256_or_si256(_mm256_or_si256(_mm256_cmpgt_epi8(space, hi), _mm256_cmpeq_epi8(hi, del)),
+                        _mm256_or_si256(_mm256_cmpeq_epi8(hi, vc), _mm256_cmpeq_epi8(hi, vr)));
     const uint64_t s_lo = static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(lo, vs)));
     const uint64_t s_hi = static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(hi, vs)));
     const uint64_t t_lo = static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(lo, vt)));
     const uint64_t t_hi = static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(hi, vt)));
-    sep_out[k] = s_lo | s_hi << 32;
+    const uint64_t sep = s_lo | s_hi << 32;
+    sep_out[k] = sep;
     term_out[k] = t_lo | t_hi << 32;
+    special_out[k] = (static_cast<uint64_t>(static_cast<uint32_t>(_mm256_movemask_epi8(x_lo))) |
+                      static_cast<uint64_t>(static_cast<uint32_t>(_mm256_movemask_epi8(x_hi)))
+                          << 32) &
+                     ~sep;
   }
 }
 
-// AVX-512BW compares straight into 64-bit mask registers: one load, two compares per block.
+// AVX-512BW compares straight into 64-bit mask registers: one load, six compares per block.
 __attribute__((target("avx512f,avx512bw"))) void ClassifyAvx512(const char* p, size_t blocks,
-                                                                char sep, char term,
+                                                                BlockKeys keys,
                                                                 uint64_t* sep_out,
-                                                                uint64_t* term_out) {
-  const __m512i vs = _mm512_set1_epi8(sep);
-  const __m512i vt = _mm512_set1_epi8(term);
+                                                                uint64_t* term_out,
+                                                                uint64_t* special_out) {
+  const __m512i vs = _mm512_set1_epi8(keys.sep);
+  const __m512i vt = _mm512_set1_epi8(keys.term);
+  const __m512i vc = _mm512_set1_epi8(keys.component);
+  const __m512i vr = _mm512_set1_epi8(keys.repetition);
+  const __m512i space = _mm512_set1_epi8(0x20);
+  const __m512i del = _mm512_set1_epi8(0x7F);
   for (size_t k = 0; k < blocks; ++k, p += 64) {
     const __m512i x = _mm512_loadu_si512(p);
-    sep_out[k] = _mm512_cmpeq_epi8_mask(x, vs);
+    const uint64_t sep = _mm512_cmpeq_epi8_mask(x, vs);
+    sep_out[k] = sep;
     term_out[k] = _mm512_cmpeq_epi8_mask(x, vt);
+    // Signed compare: bytes 0x00..0x1F and 0x80..0xFF are both "less than" 0x20.
+    special_out[k] = (_mm512_cmplt_epi8_mask(x, space) | _mm512_cmpeq_epi8_mask(x, del) |
+                      _mm512_cmpeq_epi8_mask(x, vc) | _mm512_cmpeq_epi8_mask(x, vr)) &
+                     ~sep;
   }
 }
 #endif
@@ -169,12 +231,13 @@ SimdLevel ActiveSimdLevel() {
   return level;
 }
 
-bool ClassifyBlockWith(SimdLevel level, const char* p, char sep, char term, uint64_t* sep_mask,
-                       uint64_t* term_mask) {
+bool ClassifyBlockWith(SimdLevel level, const char* p, const Delimiters& d, uint64_t* sep_mask,
+                       uint64_t* term_mask, uint64_t* special_mask) {
   if (static_cast<int>(level) > static_cast<int>(ActiveSimdLevel())) return false;
   ClassifyFn fn = ClassifierFor(level);
   if (fn == nullptr) return false;
-  fn(p, 1, sep, term, sep_mask, term_mask);
+  fn(p, 1, BlockKeys{d.element, d.segment, d.component, d.repetition}, sep_mask, term_mask,
+     special_mask);
   return true;
 }
 
@@ -194,13 +257,14 @@ void Reader::LoadWindow(size_t block) {
   const size_t avail = end_ - block;  // > 0: the scanner asks only for blocks below end_
   const size_t blocks = std::min(kWindowBlocks, (avail + 63) / 64);
   // Reads up to 63 bytes past end_: the buffer has kPadding (64) readable bytes after cap_.
-  classify(buf_.get() + block, blocks, d.element, d.segment, window_sep_.data(),
-           window_term_.data());
+  classify(buf_.get() + block, blocks, BlockKeys{d.element, d.segment, d.component, d.repetition},
+           window_sep_.data(), window_term_.data(), window_special_.data());
   const size_t last = avail - (blocks - 1) * 64;  // valid bytes in the last block (1..64)
   if (last < 64) {
     const uint64_t live = (uint64_t{1} << last) - 1;
     window_sep_[blocks - 1] &= live;
     window_term_[blocks - 1] &= live;
+    window_special_[blocks - 1] &= live;
   }
   window_ = block;
   window_blocks_ = blocks;
@@ -428,6 +492,7 @@ __attribute__((always_inline)) inline Result<bool> Reader::ScanSegment(RawSegmen
   const size_t begin = pos_;
   size_t elem = begin;  // buffer index where the current element starts
   size_t q = begin;     // next byte to look at
+  uint64_t special = 0; // any byte that makes the segment not plain (Segment::Plain)
   for (;;) {
     // Block by block (usually the block the previous segment ended in, already classified):
     // separators before the first terminator become views, the terminator ends the segment.
@@ -442,6 +507,7 @@ __attribute__((always_inline)) inline Result<bool> Reader::ScanSegment(RawSegmen
       // The terminator wins over a separator at the same byte (delimiters that coincide).
       const uint64_t before = term == 0 ? ~uint64_t{0} : (term & (0 - term)) - 1;
       const uint64_t sep_bits = window_sep_[k] & live & before;
+      special |= window_special_[k] & live & before;
       std::string_view* v = views_.Reserve(65);  // at most 64 separators + the terminator
       uint64_t seps = sep_bits;
       while (seps != 0) {
@@ -458,7 +524,7 @@ __attribute__((always_inline)) inline Result<bool> Reader::ScanSegment(RawSegmen
         // The usual line break after the terminator, without a SkipSpace call.
         if (next < end_ && b[next] == '\r') ++next;
         if (next < end_ && b[next] == '\n') ++next;
-        *out = {begin, at, next, true};
+        *out = {begin, at, next, true, special == 0 ? Segment::Plain::kYes : Segment::Plain::kNo};
         return true;
       }
       views_.Commit(v);
@@ -467,7 +533,7 @@ __attribute__((always_inline)) inline Result<bool> Reader::ScanSegment(RawSegmen
     q = end_;  // everything buffered was looked at
     if (eof_) {
       views_.push_back(std::string_view(buf_.get() + elem, end_ - elem));
-      *out = {begin, end_, end_, false};
+      *out = {begin, end_, end_, false, special == 0 ? Segment::Plain::kYes : Segment::Plain::kNo};
       return true;
     }
     if (end_ - begin > options_.max_set_bytes) {
@@ -481,8 +547,10 @@ __attribute__((always_inline)) inline Result<bool> Reader::ScanSegment(RawSegmen
 
 Segment Reader::MakeScanned(const RawSegment& raw, size_t first) {
   Location loc = LocationAt(raw.begin);
-  return Segment(std::string_view(buf_.get() + raw.begin, raw.end - raw.begin),
-                 views_.data() + first, views_.size() - first, &interchange_.delimiters, loc);
+  Segment s(std::string_view(buf_.get() + raw.begin, raw.end - raw.begin), views_.data() + first,
+            views_.size() - first, &interchange_.delimiters, loc);
+  s.plain_ = raw.plain;
+  return s;
 }
 
 Segment Reader::MakeSingle(const RawSegment& raw) {
@@ -747,10 +815,12 @@ Result<Event> Reader::ReadSet(const RawSegment& st) {
   size_t set_end = st.begin;
   size_t first = 0;
   for (;;) {
-    const uint32_t key = TagKey(views_[first]);
+    const uint32_t key = BufferTagKey(views_[first]);
     if (in_set > 0) {
       bool isa = false;  // (SegmentIsIsa may move the buffer: views are rebased)
-      if (buf_[raw.begin] == 'I') {
+      // (The bytes after raw.begin are readable, maybe stale past end_: only a hint.)
+      const char* t = buf_.get() + raw.begin;
+      if (t[0] == 'I' && t[1] == 'S' && t[2] == 'A') {
         ASSIGN_OR_RETURN(isa, SegmentIsIsa(raw.begin));
       }
       if (key == kTagSt || key == kTagGe || key == kTagGs || key == kTagIea || isa) {
@@ -763,7 +833,8 @@ Result<Event> Reader::ReadSet(const RawSegment& st) {
     loc.segment_in_set = ++in_set;
     ++segment_count_;
     // Element pointers are set once the set is complete (views_ may still move).
-    segments_.emplace_back(whole, nullptr, views_.size() - first, &interchange_.delimiters, loc);
+    segments_.push_back(Segment(whole, views_.size() - first, key, raw.plain,
+                                &interchange_.delimiters, loc));
     pos_ = raw.next;
     set_end = raw.end + (raw.terminated ? 1 + interchange_.delimiters.segment_tail_size : 0);
     if (in_set > 1 && key == kTagSe) {

@@ -188,6 +188,7 @@ class Reader {
     size_t end = 0;        // buffer index of the terminator (or of end of data)
     size_t next = 0;       // buffer index after the terminator and any following whitespace
     bool terminated = false;
+    Segment::Plain plain = Segment::Plain::kUnknown;  // known when ScanSegment found it
   };
 
   Result<Event> NextImpl();
@@ -263,6 +264,7 @@ class Reader {
   size_t window_blocks_ = 0;
   std::array<uint64_t, kWindowBlocks> window_sep_{};
   std::array<uint64_t, kWindowBlocks> window_term_{};
+  std::array<uint64_t, kWindowBlocks> window_special_{};  // see ClassifyFn in reader.cc
 
   // A growable array of element views that the scanner appends to through a raw pointer: one
   // Reserve per 64-byte block instead of a capacity check per element. Views point into buf_.
@@ -318,10 +320,12 @@ namespace internal {
 // machine they run on. The reader itself uses ActiveSimdLevel(), the widest one the CPU has.
 enum class SimdLevel : uint8_t { kScalar, kSse2, kAvx2, kAvx512 };
 SimdLevel ActiveSimdLevel();
-// Reads the 64 bytes at `p`: bit i of *sep_mask / *term_mask is set when p[i] == sep / term.
-// Returns false (masks untouched) when `level` is not available on this CPU or build.
-bool ClassifyBlockWith(SimdLevel level, const char* p, char sep, char term, uint64_t* sep_mask,
-                       uint64_t* term_mask);
+// Reads the 64 bytes at `p`: bit i of *sep_mask / *term_mask is set when p[i] is d's element
+// separator / (one-byte) segment terminator, of *special_mask when p[i] makes a segment not plain
+// (Segment::Plain). Returns false (masks untouched) when `level` is not available on this CPU or
+// build.
+bool ClassifyBlockWith(SimdLevel level, const char* p, const Delimiters& d, uint64_t* sep_mask,
+                       uint64_t* term_mask, uint64_t* special_mask);
 
 }  // namespace internal
 

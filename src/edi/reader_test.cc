@@ -424,33 +424,44 @@ TEST(ReaderSimdTest, EveryClassifierAgreesWithAPlainLoop) {
     state ^= state << 17;
     return state;
   };
-  const char pool[] = {'*', '~', '\n', '\r', 'A', '0', ' ', '\x85', '\xff', '|', '\x1d', '\0'};
+  const char pool[] = {'*', '~', '\n', '\r', 'A', '0', ' ', '\x85', '\xff', '|', '\x1d', '\0',
+                       '>', '^', '\x7f', '\x1f', '\x80', '\x20', '\x7e'};
   int checked_levels = 0;
   for (auto level : {internal::SimdLevel::kScalar, internal::SimdLevel::kSse2,
                      internal::SimdLevel::kAvx2, internal::SimdLevel::kAvx512}) {
-    uint64_t s = 0, t = 0;
+    uint64_t s = 0, t = 0, x = 0;
     char probe[64] = {};
-    if (!internal::ClassifyBlockWith(level, probe, '*', '~', &s, &t)) continue;
+    if (!internal::ClassifyBlockWith(level, probe, Delimiters{}, &s, &t, &x)) continue;
     ++checked_levels;
     for (int round = 0; round < 2000; ++round) {
       char block[64];
       for (char& c : block) c = pool[next() % sizeof(pool)];
-      const char sep = pool[next() % sizeof(pool)], term = pool[next() % sizeof(pool)];
-      uint64_t want_s = 0, want_t = 0;
+      Delimiters d;
+      d.element = pool[next() % sizeof(pool)];
+      d.segment = pool[next() % sizeof(pool)];
+      d.component = pool[next() % sizeof(pool)];
+      d.repetition = round % 3 == 0 ? '\0' : pool[next() % sizeof(pool)];
+      uint64_t want_s = 0, want_t = 0, want_x = 0;
       for (unsigned i = 0; i < 64; ++i) {
-        want_s |= static_cast<uint64_t>(block[i] == sep) << i;
-        want_t |= static_cast<uint64_t>(block[i] == term) << i;
+        const auto u = static_cast<unsigned char>(block[i]);
+        const bool special = u < 0x20 || u >= 0x7F || block[i] == d.component ||
+                             block[i] == d.repetition;
+        want_s |= static_cast<uint64_t>(block[i] == d.element) << i;
+        want_t |= static_cast<uint64_t>(block[i] == d.segment) << i;
+        want_x |= static_cast<uint64_t>(special && block[i] != d.element) << i;
       }
-      ASSERT_TRUE(internal::ClassifyBlockWith(level, block, sep, term, &s, &t));
+      ASSERT_TRUE(internal::ClassifyBlockWith(level, block, d, &s, &t, &x));
       ASSERT_EQ(s, want_s) << "level " << static_cast<int>(level) << " round " << round;
       ASSERT_EQ(t, want_t) << "level " << static_cast<int>(level) << " round " << round;
+      ASSERT_EQ(x, want_x) << "level " << static_cast<int>(level) << " round " << round;
     }
   }
   EXPECT_GE(checked_levels, 1);
   // The active level is always one of those that run.
-  uint64_t s = 0, t = 0;
+  uint64_t s = 0, t = 0, x = 0;
   char probe[64] = {};
-  EXPECT_TRUE(internal::ClassifyBlockWith(internal::ActiveSimdLevel(), probe, '*', '~', &s, &t));
+  EXPECT_TRUE(
+      internal::ClassifyBlockWith(internal::ActiveSimdLevel(), probe, Delimiters{}, &s, &t, &x));
 }
 
 // Every element of every segment, read whole and in chunks around the 64-byte block size:
@@ -463,8 +474,10 @@ TEST(ReaderSimdTest, ElementsAreTheSameForEveryChunkSize) {
     x12 += "ST*810*" + std::to_string(1000 + n) + "~";
     for (int k = 0; k < n % 7 + 1; ++k) {
       // Elements of growing length, some empty, so segments straddle block boundaries.
+      // Some hold a line break, a component separator or a UTF-8 letter (not plain).
       x12 += "REF*" + std::string(static_cast<size_t>((n * 7 + k * 13) % 70), 'A' + k) + "**" +
-             std::to_string(n * k) + (k % 2 ? "\r\n" : "");
+             std::to_string(n * k) + (k % 2 ? "\r\n" : "") + (k == 2 ? ">1" : "") +
+             (k == 4 ? "\xc3\x89" : "");
       x12 += "~";
     }
     x12 += "SE*" + std::to_string(n % 7 + 3) + "*" + std::to_string(1000 + n) + "~\n";
@@ -484,6 +497,14 @@ TEST(ReaderSimdTest, ElementsAreTheSameForEveryChunkSize) {
       for (const Segment& seg : ev->set->segments) {
         std::string line(seg.tag());
         for (size_t i = 1; i <= seg.size(); ++i) line += "|" + std::string(seg.element(i));
+        // Plainness from the scan, against a plain look at the bytes.
+        bool special = false;
+        for (char c : seg.raw()) {
+          const auto u = static_cast<unsigned char>(c);
+          special |= c != '*' && (u < 0x20 || u >= 0x7F || c == '>');
+        }
+        EXPECT_EQ(seg.plain(), special ? Segment::Plain::kNo : Segment::Plain::kYes) << line;
+        line += seg.plain() == Segment::Plain::kYes ? " plain" : " not plain";
         out.push_back(line);
       }
     }
@@ -491,7 +512,7 @@ TEST(ReaderSimdTest, ElementsAreTheSameForEveryChunkSize) {
   };
   const std::vector<std::string> whole = elements(SIZE_MAX, 256 * 1024);
   ASSERT_EQ(whole.size(), 40u * 2 + 155u);  // ST + SE per set, 1..7 REF each (155 in all)
-  EXPECT_EQ(whole[1], "REF|||0");
+  EXPECT_EQ(whole[1], "REF|||0 plain");
   for (size_t chunk : {size_t{1}, size_t{31}, size_t{63}, size_t{64}, size_t{65}, size_t{130}}) {
     EXPECT_EQ(elements(chunk, 64), whole) << chunk;
   }

@@ -72,12 +72,25 @@ constexpr uint32_t TagKey(std::string_view tag) {
 // validator needs that).
 class Segment {
  public:
+  // Whether the segment's bytes (raw(), without its terminator) are all ordinary: no control
+  // byte (below 0x20), DEL, byte of 0x80 or above (UTF-8), component or repetition separator,
+  // element separators aside. The reader knows it from its scan (kYes / kNo); a Segment built
+  // otherwise says kUnknown and the validator looks itself.
+  enum class Plain : uint8_t { kUnknown, kYes, kNo };
+
   Segment() = default;
   Segment(std::string_view raw, const std::string_view* elements, size_t count,
           const Delimiters* delimiters, Location location)
-      : raw_(raw), elements_(elements), count_(count), delimiters_(delimiters), location_(location) {}
+      : raw_(raw),
+        elements_(elements),
+        count_(count),
+        key_(count > 0 && elements != nullptr ? TagKey(elements[0]) : TagKey({})),
+        delimiters_(delimiters),
+        location_(location) {}
 
   std::string_view tag() const { return count_ > 0 ? elements_[0] : std::string_view(); }
+  // TagKey(tag()), computed once.
+  uint32_t tag_key() const { return key_; }
   // Number of data elements present (trailing empty elements included as written).
   size_t size() const { return count_ > 0 ? count_ - 1 : 0; }
   // 1-based element; "" when absent.
@@ -100,17 +113,29 @@ class Segment {
   const std::string_view* element_data() const { return elements_; }
   // The segment's bytes without its terminator.
   std::string_view raw() const { return raw_; }
+  Plain plain() const { return plain_; }
   const Delimiters& delimiters() const { return *delimiters_; }
   const Location& location() const { return location_; }
 
  private:
   // The reader builds a set's segments in place while their element array may still grow, and
-  // points them at their elements (and at a moved buffer) afterwards.
+  // points them at their elements (and at a moved buffer) afterwards; it knows the tag's key and
+  // the plainness from its scan.
   friend class Reader;
+  Segment(std::string_view raw, size_t count, uint32_t key, Plain plain,
+          const Delimiters* delimiters, Location location)
+      : raw_(raw),
+        count_(count),
+        key_(key),
+        plain_(plain),
+        delimiters_(delimiters),
+        location_(location) {}
 
   std::string_view raw_;
   const std::string_view* elements_ = nullptr;
   size_t count_ = 0;
+  uint32_t key_ = TagKey({});
+  Plain plain_ = Plain::kUnknown;
   const Delimiters* delimiters_ = nullptr;
   Location location_;
 };

@@ -192,7 +192,7 @@ class SetChecker {
 
   void OnSegment(const Segment& s) {
     std::string_view tag = s.tag();
-    uint32_t key = TagKey(tag);
+    const uint32_t key = s.tag_key();
     const uint64_t bit = StructureNode::FilterBit(key);
     for (size_t d = stack_.size(); d-- > 0;) {
       if ((stack_[d].loop->key_filter & bit) == 0) continue;  // no child has this tag
@@ -625,10 +625,13 @@ class SetChecker {
     current_ = nullptr;
     overflow_.clear();
     const Delimiters& d = s.delimiters();
-    // Most segments are printable ASCII without component or repetition separators: one SIMD
-    // pass over the whole segment then stands for the per-element byte scans, and their values
-    // go through the precompiled checks (SegmentDef::checks) first.
-    const bool plain = RawSpansElements(s) && PlainSegment(s.raw(), d);
+    // Most segments are printable ASCII without component or repetition separators: the
+    // reader's scan says so (Segment::plain), or one SIMD pass over the whole segment for a
+    // segment built otherwise, and that stands for the per-element byte scans; their values go
+    // through the precompiled checks (SegmentDef::checks) first.
+    const bool plain = s.plain() == Segment::Plain::kYes ||
+                       (s.plain() == Segment::Plain::kUnknown && RawSpansElements(s) &&
+                        PlainSegment(s.raw(), d));
     if (!plain) Classify(d);
     const size_t n = def.elements.size();
     const size_t size = s.size();  // (read once: the error vectors written below may alias)
