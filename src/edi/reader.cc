@@ -20,8 +20,20 @@ namespace {
 constexpr size_t kIsaWindow = 2048;  // bytes looked at to find the 16 ISA separators
 constexpr uint32_t kTagSt = TagKey("ST"), kTagSe = TagKey("SE"), kTagGs = TagKey("GS"),
                    kTagGe = TagKey("GE"), kTagIea = TagKey("IEA");
+// One bit per tag key (a 32-entry hash): a clear bit means the key is none of the tags that end a
+// set, so the usual segment costs one test instead of four compares.
+constexpr uint32_t StopBit(uint32_t key) { return uint32_t{1} << ((key * 0x9E3779B1u) >> 27); }
+constexpr uint32_t kStopTags = StopBit(kTagSt) | StopBit(kTagGe) | StopBit(kTagGs) |
+                               StopBit(kTagIea);
 
 bool IsLineBreak(char c) { return c == '\n' || c == '\r'; }
+
+// A scanned segment's plainness from its special bits (unknown when they were not gathered).
+template <bool kPlain>
+Segment::Plain PlainFrom(uint64_t special) {
+  if constexpr (!kPlain) return Segment::Plain::kUnknown;
+  return special == 0 ? Segment::Plain::kYes : Segment::Plain::kNo;
+}
 
 // TagKey(tag) for a tag that lies in the reader's buffer, which has readable bytes after every
 // buffered byte (Reader::kPadding): the usual 2- and 3-character tags come from one 4-byte load,
@@ -82,12 +94,14 @@ struct BlockKeys {
 };
 
 // Classifies `blocks` consecutive 64-byte blocks at `p`: bit i of sep_out[k] / term_out[k] is set
-// when byte i of block k is the element separator / the segment terminator, and of
-// special_out[k] when it is a byte that makes a segment not plain (Segment::Plain: below 0x20,
-// DEL, 0x80 or above, the component or repetition separator; never the element separator).
+// when byte i of block k is the element separator / the segment terminator, and (in the
+// kSpecial instantiations; special_out is unused otherwise) of special_out[k] when it is a byte
+// that makes a segment not plain (Segment::Plain: below 0x20, DEL, 0x80 or above, the component
+// or repetition separator; never the element separator).
 using ClassifyFn = void (*)(const char* p, size_t blocks, BlockKeys keys, uint64_t* sep_out,
                             uint64_t* term_out, uint64_t* special_out);
 
+template <bool kSpecial>
 void ClassifyScalar(const char* p, size_t blocks, BlockKeys keys, uint64_t* sep_out,
                     uint64_t* term_out, uint64_t* special_out) {
   for (size_t k = 0; k < blocks; ++k, p += 64) {
@@ -96,18 +110,21 @@ void ClassifyScalar(const char* p, size_t blocks, BlockKeys keys, uint64_t* sep_
       const auto u = static_cast<unsigned char>(p[i]);
       s |= static_cast<uint64_t>(p[i] == keys.sep) << i;
       t |= static_cast<uint64_t>(p[i] == keys.term) << i;
-      x |= static_cast<uint64_t>(u < 0x20 || u >= 0x7F || p[i] == keys.component ||
-                                 p[i] == keys.repetition)
-           << i;
+      if constexpr (kSpecial) {
+        x |= static_cast<uint64_t>(u < 0x20 || u >= 0x7F || p[i] == keys.component ||
+                                   p[i] == keys.repetition)
+             << i;
+      }
     }
     sep_out[k] = s;
     term_out[k] = t;
-    special_out[k] = x & ~s;
+    if constexpr (kSpecial) special_out[k] = x & ~s;
   }
 }
 
 #if defined(MLC_EDI_X86)
 // SSE2 is part of x86-64 itself: four 16-byte compares per mask.
+template <bool kSpecial>
 __attribute__((target("sse2"))) void ClassifySse2(const char* p, size_t blocks, BlockKeys keys,
                                                   uint64_t* sep_out, uint64_t* term_out,
                                                   uint64_t* special_out) {
@@ -121,22 +138,25 @@ __attribute__((target("sse2"))) void ClassifySse2(const char* p, size_t blocks, 
     uint64_t s = 0, t = 0, x = 0;
     for (unsigned i = 0; i < 4; ++i) {
       const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * i));
-      // Signed compare: bytes 0x00..0x1F and 0x80..0xFF are both "less than" 0x20.
-      const __m128i special =
-          _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(v, space), _mm_cmpeq_epi8(v, del)),
-                       _mm_or_si128(_mm_cmpeq_epi8(v, vc), _mm_cmpeq_epi8(v, vr)));
       s |= static_cast<uint64_t>(static_cast<uint16_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, vs))))
            << (16 * i);
       t |= static_cast<uint64_t>(static_cast<uint16_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, vt))))
            << (16 * i);
-      x |= static_cast<uint64_t>(static_cast<uint16_t>(_mm_movemask_epi8(special))) << (16 * i);
+      if constexpr (kSpecial) {
+        // Signed compare: bytes 0x00..0x1F and 0x80..0xFF are both "less than" 0x20.
+        const __m128i special =
+            _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(v, space), _mm_cmpeq_epi8(v, del)),
+                         _mm_or_si128(_mm_cmpeq_epi8(v, vc), _mm_cmpeq_epi8(v, vr)));
+        x |= static_cast<uint64_t>(static_cast<uint16_t>(_mm_movemask_epi8(special))) << (16 * i);
+      }
     }
     sep_out[k] = s;
     term_out[k] = t;
-    special_out[k] = x & ~s;
+    if constexpr (kSpecial) special_out[k] = x & ~s;
   }
 }
 
+template <bool kSpecial>
 __attribute__((target("avx2"))) void ClassifyAvx2(const char* p, size_t blocks, BlockKeys keys,
                                                   uint64_t* sep_out, uint64_t* term_out,
                                                   uint64_t* special_out) {
@@ -149,14 +169,7 @@ __attribute__((target("avx2"))) void ClassifyAvx2(const char* p, size_t blocks, 
   for (size_t k = 0; k < blocks; ++k, p += 64) {
     const __m256i lo = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
     const __m256i hi = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32));
-    // (No helper lambda: a lambda does not inherit the target attribute.) Signed compare: bytes
-    // 0x00..0x1F and 0x80..0xFF are both "less than" 0x20.
-    const __m256i x_lo =
-        _mm256_or_si256(_mm256_or_si256(_mm256_cmpgt_epi8(space, lo), _mm256_cmpeq_epi8(lo, del)),
-                        _mm256_or_si256(_mm256_cmpeq_epi8(lo, vc), _mm256_cmpeq_epi8(lo, vr)));
-    const __m256i x_hi =
-        _mm256_or_si256(_mm256_or_si256(_mm256_cmpgt_epi8(space, hi), _mm256_cmpeq_epi8(hi, del)),
-                        _mm256_or_si256(_mm256_cmpeq_epi8(hi, vc), _mm256_cmpeq_epi8(hi, vr)));
+    // (No helper lambda: a lambda does not inherit the target attribute.)
     const uint64_t s_lo = static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(lo, vs)));
     const uint64_t s_hi = static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(hi, vs)));
     const uint64_t t_lo = static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(lo, vt)));
@@ -164,14 +177,25 @@ __attribute__((target("avx2"))) void ClassifyAvx2(const char* p, size_t blocks, 
     const uint64_t sep = s_lo | s_hi << 32;
     sep_out[k] = sep;
     term_out[k] = t_lo | t_hi << 32;
-    special_out[k] = (static_cast<uint64_t>(static_cast<uint32_t>(_mm256_movemask_epi8(x_lo))) |
-                      static_cast<uint64_t>(static_cast<uint32_t>(_mm256_movemask_epi8(x_hi)))
-                          << 32) &
-                     ~sep;
+    if constexpr (kSpecial) {
+      // Signed compare: bytes 0x00..0x1F and 0x80..0xFF are both "less than" 0x20.
+      const __m256i x_lo = _mm256_or_si256(
+          _mm256_or_si256(_mm256_cmpgt_epi8(space, lo), _mm256_cmpeq_epi8(lo, del)),
+          _mm256_or_si256(_mm256_cmpeq_epi8(lo, vc), _mm256_cmpeq_epi8(lo, vr)));
+      const __m256i x_hi = _mm256_or_si256(
+          _mm256_or_si256(_mm256_cmpgt_epi8(space, hi), _mm256_cmpeq_epi8(hi, del)),
+          _mm256_or_si256(_mm256_cmpeq_epi8(hi, vc), _mm256_cmpeq_epi8(hi, vr)));
+      special_out[k] = (static_cast<uint64_t>(static_cast<uint32_t>(_mm256_movemask_epi8(x_lo))) |
+                        static_cast<uint64_t>(static_cast<uint32_t>(_mm256_movemask_epi8(x_hi)))
+                            << 32) &
+                       ~sep;
+    }
   }
 }
 
-// AVX-512BW compares straight into 64-bit mask registers: one load, six compares per block.
+// AVX-512BW compares straight into 64-bit mask registers: one load, two compares per block (six
+// with kSpecial).
+template <bool kSpecial>
 __attribute__((target("avx512f,avx512bw"))) void ClassifyAvx512(const char* p, size_t blocks,
                                                                 BlockKeys keys,
                                                                 uint64_t* sep_out,
@@ -188,21 +212,25 @@ __attribute__((target("avx512f,avx512bw"))) void ClassifyAvx512(const char* p, s
     const uint64_t sep = _mm512_cmpeq_epi8_mask(x, vs);
     sep_out[k] = sep;
     term_out[k] = _mm512_cmpeq_epi8_mask(x, vt);
-    // Signed compare: bytes 0x00..0x1F and 0x80..0xFF are both "less than" 0x20.
-    special_out[k] = (_mm512_cmplt_epi8_mask(x, space) | _mm512_cmpeq_epi8_mask(x, del) |
-                      _mm512_cmpeq_epi8_mask(x, vc) | _mm512_cmpeq_epi8_mask(x, vr)) &
-                     ~sep;
+    if constexpr (kSpecial) {
+      // Signed compare: bytes 0x00..0x1F and 0x80..0xFF are both "less than" 0x20.
+      special_out[k] = (_mm512_cmplt_epi8_mask(x, space) | _mm512_cmpeq_epi8_mask(x, del) |
+                        _mm512_cmpeq_epi8_mask(x, vc) | _mm512_cmpeq_epi8_mask(x, vr)) &
+                       ~sep;
+    }
   }
 }
 #endif
 
-ClassifyFn ClassifierFor(internal::SimdLevel level) {
+// `special`: the classifier that also fills special_out.
+ClassifyFn ClassifierFor(internal::SimdLevel level, bool special) {
   switch (level) {
-    case internal::SimdLevel::kScalar: return ClassifyScalar;
+    case internal::SimdLevel::kScalar: return special ? ClassifyScalar<true> : ClassifyScalar<false>;
 #if defined(MLC_EDI_X86)
-    case internal::SimdLevel::kSse2: return ClassifySse2;
-    case internal::SimdLevel::kAvx2: return ClassifyAvx2;
-    case internal::SimdLevel::kAvx512: return ClassifyAvx512;
+    case internal::SimdLevel::kSse2: return special ? ClassifySse2<true> : ClassifySse2<false>;
+    case internal::SimdLevel::kAvx2: return special ? ClassifyAvx2<true> : ClassifyAvx2<false>;
+    case internal::SimdLevel::kAvx512:
+      return special ? ClassifyAvx512<true> : ClassifyAvx512<false>;
 #else
     default: return nullptr;
 #endif
@@ -234,7 +262,7 @@ SimdLevel ActiveSimdLevel() {
 bool ClassifyBlockWith(SimdLevel level, const char* p, const Delimiters& d, uint64_t* sep_mask,
                        uint64_t* term_mask, uint64_t* special_mask) {
   if (static_cast<int>(level) > static_cast<int>(ActiveSimdLevel())) return false;
-  ClassifyFn fn = ClassifierFor(level);
+  ClassifyFn fn = ClassifierFor(level, /*special=*/true);
   if (fn == nullptr) return false;
   fn(p, 1, BlockKeys{d.element, d.segment, d.component, d.repetition}, sep_mask, term_mask,
      special_mask);
@@ -252,7 +280,9 @@ void Reader::ViewArray::Grow(size_t need) {
 }
 
 void Reader::LoadWindow(size_t block) {
-  static const ClassifyFn classify = ClassifierFor(internal::ActiveSimdLevel());
+  static const ClassifyFn classify_plain = ClassifierFor(internal::ActiveSimdLevel(), true);
+  static const ClassifyFn classify_only = ClassifierFor(internal::ActiveSimdLevel(), false);
+  const ClassifyFn classify = options_.mark_plain ? classify_plain : classify_only;
   const Delimiters& d = interchange_.delimiters;
   const size_t avail = end_ - block;  // > 0: the scanner asks only for blocks below end_
   const size_t blocks = std::min(kWindowBlocks, (avail + 63) / 64);
@@ -477,6 +507,7 @@ void Reader::Split(const RawSegment& raw, ViewArray* views) {
 
 // Inlined into its two callers: it runs once per segment, and the call with its Result return
 // through memory cost more than the body for short segments.
+template <bool kPlain>
 __attribute__((always_inline)) inline Result<bool> Reader::ScanSegment(RawSegment* out) {
   const Delimiters& d = interchange_.delimiters;
   if (d.segment_tail_size > 0) {
@@ -504,10 +535,11 @@ __attribute__((always_inline)) inline Result<bool> Reader::ScanSegment(RawSegmen
       const char* b = buf_.get();
       const uint64_t live = ~uint64_t{0} << (q - block);  // bytes from q on
       const uint64_t term = window_term_[k] & live;
-      // The terminator wins over a separator at the same byte (delimiters that coincide).
-      const uint64_t before = term == 0 ? ~uint64_t{0} : (term & (0 - term)) - 1;
+      // The terminator wins over a separator at the same byte (delimiters that coincide). (With
+      // no terminator in the block, 0 - 1 makes every bit "before".)
+      const uint64_t before = (term & (0 - term)) - 1;
       const uint64_t sep_bits = window_sep_[k] & live & before;
-      special |= window_special_[k] & live & before;
+      if constexpr (kPlain) special |= window_special_[k] & live & before;
       std::string_view* v = views_.Reserve(65);  // at most 64 separators + the terminator
       uint64_t seps = sep_bits;
       while (seps != 0) {
@@ -524,7 +556,7 @@ __attribute__((always_inline)) inline Result<bool> Reader::ScanSegment(RawSegmen
         // The usual line break after the terminator, without a SkipSpace call.
         if (next < end_ && b[next] == '\r') ++next;
         if (next < end_ && b[next] == '\n') ++next;
-        *out = {begin, at, next, true, special == 0 ? Segment::Plain::kYes : Segment::Plain::kNo};
+        *out = {begin, at, next, true, PlainFrom<kPlain>(special)};
         return true;
       }
       views_.Commit(v);
@@ -533,7 +565,7 @@ __attribute__((always_inline)) inline Result<bool> Reader::ScanSegment(RawSegmen
     q = end_;  // everything buffered was looked at
     if (eof_) {
       views_.push_back(std::string_view(buf_.get() + elem, end_ - elem));
-      *out = {begin, end_, end_, false, special == 0 ? Segment::Plain::kYes : Segment::Plain::kNo};
+      *out = {begin, end_, end_, false, PlainFrom<kPlain>(special)};
       return true;
     }
     if (end_ - begin > options_.max_set_bytes) {
@@ -750,7 +782,9 @@ Result<Event> Reader::NextImpl() {
   }
 
   RawSegment raw;
-  ASSIGN_OR_RETURN(bool found, ScanSegment(&raw));  // views_ (cleared above) gets its elements
+  // views_ (cleared above) gets its elements.
+  ASSIGN_OR_RETURN(bool found, options_.mark_plain ? ScanSegment<true>(&raw)
+                                                   : ScanSegment<false>(&raw));
   bool new_isa = false;
   if (found) {
     ASSIGN_OR_RETURN(new_isa, SegmentIsIsa(raw.begin));
@@ -771,7 +805,7 @@ Result<Event> Reader::NextImpl() {
   std::string_view tag = views_[0];
   ev.group = group_open_ ? &group_ : nullptr;
 
-  if (tag == "ST") return ReadSet(raw);
+  if (tag == "ST") return options_.mark_plain ? ReadSet<true>(raw) : ReadSet<false>(raw);
   if ((tag == "IEA" || tag == "GS") && group_open_) {
     // GE missing: close the group first; the segment is read again on the next call.
     ev.kind = EventKind::kGroupEnd;
@@ -806,13 +840,14 @@ Result<Event> Reader::NextImpl() {
   return ev;
 }
 
+template <bool kPlain>
 Result<Event> Reader::ReadSet(const RawSegment& st) {
   // views_ holds the ST's elements (NextImpl scanned it); each further segment's are appended.
   const size_t set_begin = st.begin;
   RawSegment raw = st;
   bool has_trailer = false;
   uint32_t in_set = 0;
-  size_t set_end = st.begin;
+  RawSegment last = st;  // the set's last segment so far
   size_t first = 0;
   for (;;) {
     const uint32_t key = BufferTagKey(views_[first]);
@@ -823,7 +858,9 @@ Result<Event> Reader::ReadSet(const RawSegment& st) {
       if (t[0] == 'I' && t[1] == 'S' && t[2] == 'A') {
         ASSIGN_OR_RETURN(isa, SegmentIsIsa(raw.begin));
       }
-      if (key == kTagSt || key == kTagGe || key == kTagGs || key == kTagIea || isa) {
+      if (((kStopTags & StopBit(key)) != 0 &&
+           (key == kTagSt || key == kTagGe || key == kTagGs || key == kTagIea)) ||
+          isa) {
         views_.resize(first);  // not part of the set: read again by the next call
         break;
       }
@@ -836,7 +873,7 @@ Result<Event> Reader::ReadSet(const RawSegment& st) {
     segments_.push_back(Segment(whole, views_.size() - first, key, raw.plain,
                                 &interchange_.delimiters, loc));
     pos_ = raw.next;
-    set_end = raw.end + (raw.terminated ? 1 + interchange_.delimiters.segment_tail_size : 0);
+    last = raw;
     if (in_set > 1 && key == kTagSe) {
       has_trailer = true;
       break;
@@ -848,9 +885,11 @@ Result<Event> Reader::ReadSet(const RawSegment& st) {
           segments_[0].location().byte_offset, options_.max_set_bytes);
     }
     first = views_.size();
-    ASSIGN_OR_RETURN(bool found, ScanSegment(&raw));
+    ASSIGN_OR_RETURN(bool found, ScanSegment<kPlain>(&raw));
     if (!found) break;
   }
+  const size_t set_end =
+      last.end + (last.terminated ? 1 + interchange_.delimiters.segment_tail_size : 0);
   // Each segment's views follow the previous segment's in views_ (the ST's start at 0).
   const std::string_view* elements = views_.data();
   for (Segment& seg : segments_) {

@@ -162,6 +162,10 @@ struct Event {
 struct ReaderOptions {
   size_t chunk_size = 256 * 1024;               // bytes asked from the source per Read
   size_t max_set_bytes = 64 * 1024 * 1024;      // a larger set (or segment) is an error
+  // Tell each scanned segment whether it is plain (Segment::plain: kYes / kNo instead of
+  // kUnknown). The validator turns it on and then skips its own scan of those segments; it costs
+  // the reader a few percent, so readers that only tokenize leave it off.
+  bool mark_plain = false;
 };
 
 class Reader {
@@ -203,6 +207,8 @@ class Reader {
   // FindSegment + Split in one pass: finds the next segment and appends its element views
   // (index 0 = the tag) to views_. One SIMD scan looks for the element separator and the
   // terminator together, so every byte is looked at once.
+  // kPlain: also gathers the segment's plainness (ReaderOptions::mark_plain).
+  template <bool kPlain>
   Result<bool> ScanSegment(RawSegment* out);
   Result<bool> SkipSpace();
   // Classifies the window of up to kWindowBlocks 64-byte blocks from buffer index `block` (a
@@ -224,6 +230,7 @@ class Reader {
   Segment MakeSingle(const RawSegment& raw);
   // A Segment over views_[first..] that ScanSegment already produced.
   Segment MakeScanned(const RawSegment& raw, size_t first);
+  template <bool kPlain>
   Result<Event> ReadSet(const RawSegment& st);
 
   ByteSource& source_;

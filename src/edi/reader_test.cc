@@ -487,6 +487,7 @@ TEST(ReaderSimdTest, ElementsAreTheSameForEveryChunkSize) {
     MemorySource src(x12, max_chunk);
     ReaderOptions options;
     options.chunk_size = chunk_size;
+    options.mark_plain = true;
     Reader reader(src, options);
     std::vector<std::string> out;
     for (;;) {
@@ -516,6 +517,24 @@ TEST(ReaderSimdTest, ElementsAreTheSameForEveryChunkSize) {
   for (size_t chunk : {size_t{1}, size_t{31}, size_t{63}, size_t{64}, size_t{65}, size_t{130}}) {
     EXPECT_EQ(elements(chunk, 64), whole) << chunk;
   }
+  // Without mark_plain the reader does not look: every segment says kUnknown.
+  MemorySource src(x12);
+  Reader reader(src);
+  size_t sets = 0;
+  for (;;) {
+    auto ev = reader.Next();
+    ASSERT_TRUE(ev.ok());
+    if (ev->kind == EventKind::kEnd) break;
+    if (ev->segment != nullptr) {
+      EXPECT_EQ(ev->segment->plain(), Segment::Plain::kUnknown);
+    }
+    if (ev->kind != EventKind::kTransactionSet) continue;
+    ++sets;
+    for (const Segment& seg : ev->set->segments) {
+      EXPECT_EQ(seg.plain(), Segment::Plain::kUnknown) << seg.tag();
+    }
+  }
+  EXPECT_EQ(sets, 40u);
 }
 
 }  // namespace

@@ -74,8 +74,8 @@ class Segment {
  public:
   // Whether the segment's bytes (raw(), without its terminator) are all ordinary: no control
   // byte (below 0x20), DEL, byte of 0x80 or above (UTF-8), component or repetition separator,
-  // element separators aside. The reader knows it from its scan (kYes / kNo); a Segment built
-  // otherwise says kUnknown and the validator looks itself.
+  // element separators aside. A reader with ReaderOptions::mark_plain knows it from its scan
+  // (kYes / kNo); other segments say kUnknown and the validator looks itself.
   enum class Plain : uint8_t { kUnknown, kYes, kNo };
 
   Segment() = default;

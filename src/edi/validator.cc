@@ -176,8 +176,9 @@ class SetChecker {
   static int Find(const Frame& f, uint32_t key, bool* over) {
     const auto& ch = f.loop->children;
     const uint32_t* keys = f.loop->child_keys.data();  // (linked: one key per child)
+    const size_t count = f.loop->child_keys.size();    // (a cheaper size than ch.size())
     int first_full = -1;
-    for (size_t i = f.pos; i < ch.size(); ++i) {
+    for (size_t i = f.pos; i < count; ++i) {
       if (keys[i] != key) continue;
       uint32_t uses = i == f.pos ? f.uses : 0;
       if (uses < ch[i].max_use) {
@@ -992,7 +993,9 @@ SetResult ValidateSet(std::span<const Segment> segments, const TransactionSetSch
 
 Result<ValidationReport> ValidateInput(ByteSource& source, const ValidatorOptions& options,
                                        const SchemaRegistry& registry) {
-  Reader reader(source);
+  ReaderOptions reader_options;
+  reader_options.mark_plain = true;  // CheckElements then skips its own scan of plain segments
+  Reader reader(source, reader_options);
   EnvelopeChecker checker(options.envelope);
   ValidationReport report;
   InterchangeResult* ic = nullptr;
