@@ -669,6 +669,30 @@ class SetChecker {
         CheckElement(s, loop_id, def.elements[i - 1], check, static_cast<uint16_t>(i), v, plain);
       }
     }
+    // Usually every element up to the last mandatory one is present and none lies beyond the
+    // definition: nothing more to look at before the notes.
+    if (size > n || present < def.last_mandatory) CheckTail(s, def, loop_id, &present_mask);
+    if (!def.rules.empty()) {
+      for (const SyntaxRule& r : def.rules) {
+        // Notes whose elements all lie beyond the segment's last element cannot fire, except R
+        // (at least one required), which then reports its first element (SyntaxRule::reach).
+        if (r.reach > size) continue;
+        if (r.mask != 0 && RuleHolds(r, present_mask)) continue;  // the usual case, without a call
+        CheckRule(s, loop_id, def, r);
+      }
+    }
+    current_ = nullptr;
+  }
+
+  // CheckElements for the elements after the last present one: mandatory ones missing, and
+  // present ones beyond the definition (added to *present_mask for the notes; reported unless
+  // more_elements).
+  void CheckTail(const Segment& s, const SegmentDef& def, std::string_view loop_id,
+                 uint64_t* present_mask) {
+    const size_t n = def.elements.size();
+    const size_t size = s.size();
+    const size_t present = std::min(n, size);
+    const std::string_view* values = s.element_data();
     // Elements after the last present one can only be missing: look at them only up to the last
     // mandatory one.
     for (size_t i = present + 1; i <= def.last_mandatory && i <= n; ++i) {
@@ -676,7 +700,7 @@ class SetChecker {
     }
     // Present elements beyond the definition (reported below unless more_elements).
     for (size_t i = present + 1; i <= size && i < 64; ++i) {
-      present_mask |= static_cast<uint64_t>(!values[i].empty()) << i;
+      *present_mask |= static_cast<uint64_t>(!values[i].empty()) << i;
     }
     if (!def.more_elements && size > n) {
       for (size_t i = n + 1; i <= size; ++i) {
@@ -691,16 +715,6 @@ class SetChecker {
         }
       }
     }
-    if (!def.rules.empty()) {
-      for (const SyntaxRule& r : def.rules) {
-        // Notes whose elements all lie beyond the segment's last element cannot fire, except R
-        // (at least one required), which then reports its first element (SyntaxRule::reach).
-        if (r.reach > size) continue;
-        if (r.mask != 0 && RuleHolds(r, present_mask)) continue;  // the usual case, without a call
-        CheckRule(s, loop_id, def, r);
-      }
-    }
-    current_ = nullptr;
   }
 
   // True when note `r` (with a mask) is satisfied by the elements in `present`; false means
@@ -971,7 +985,8 @@ SetResult ValidateSet(std::span<const Segment> segments, const TransactionSetSch
     r.convention = std::string(segments[0].element(3));
     r.location = segments[0].location();
   }
-  bool has_trailer = !segments.empty() && segments.back().tag() == "SE" && segments.size() > 1;
+  bool has_trailer =
+      segments.size() > 1 && segments.back().tag_key() == TagKey("SE");
   if (schema != nullptr) {
     r.schema_version = schema->version;
     bool approximate =
