@@ -541,12 +541,35 @@ Status SchemaRegistry::Link() {
       n.key_filter = 0;
       n.required_end = 0;
       n.child_keys.clear();
+      n.child_min.clear();
+      n.child_max.clear();
+      size_t slots = 2;
+      n.child_slot_shift = 31;
+      while (slots < 2 * n.children.size()) {  // at most half full
+        slots *= 2;
+        --n.child_slot_shift;
+      }
+      n.child_slots.assign(slots, 0);
       for (size_t i = 0; i < n.children.size(); ++i) {
         StructureNode& c = n.children[i];
         c.segment = dict->Find(c.tag);
         n.key_filter |= StructureNode::FilterBit(c.key);
         n.child_keys.push_back(c.key);
+        n.child_min.push_back(c.min_use);
+        n.child_max.push_back(c.max_use);
         if (c.min_use > 0) n.required_end = i + 1;
+        for (size_t h = StructureNode::SlotHash(c.key, n.child_slot_shift);;
+             h = (h + 1) & (slots - 1)) {
+          uint64_t& e = n.child_slots[h];
+          if (e == 0) {
+            e = uint64_t{c.key} << 32 | (i + 1);
+            break;
+          }
+          if (static_cast<uint32_t>(e >> 32) == c.key) {
+            e |= StructureNode::kRepeatedChild;
+            break;
+          }
+        }
         link(c);
       }
     };

@@ -155,6 +155,24 @@ struct StructureNode {
   // children[i].key for every i, side by side: the validator scans these for a segment's place
   // without touching a cache line per child.
   std::vector<uint32_t> child_keys;
+  // children[i].min_use / max_use side by side, for the same reason.
+  std::vector<uint32_t> child_min, child_max;
+  // Where a child key first occurs: an open-addressing table of (key << 32 | slot), slot = index
+  // + 1, with kRepeatedChild set when the key occurs more than once in `children`. Empty entries
+  // are 0 (no real tag has key 0).
+  std::vector<uint64_t> child_slots;
+  uint32_t child_slot_shift = 31;  // 32 - log2(child_slots.size()): the hash's top bits
+  static constexpr uint32_t kRepeatedChild = 0x80000000u;
+  static size_t SlotHash(uint32_t key, uint32_t shift) { return (key * 0x9E3779B1u) >> shift; }
+  // The slot of `child_key` (0: no child has it).
+  uint32_t ChildSlot(uint32_t child_key) const {
+    const size_t mask = child_slots.size() - 1;  // a power of two (linked), never 0
+    for (size_t i = SlotHash(child_key, child_slot_shift);; i = (i + 1) & mask) {
+      const uint64_t e = child_slots[i];
+      if (e == 0) return 0;
+      if (static_cast<uint32_t>(e >> 32) == child_key) return static_cast<uint32_t>(e);
+    }
+  }
 
   static uint64_t FilterBit(uint32_t key) { return uint64_t{1} << ((key * 0x9E3779B1u) >> 26); }
 

@@ -148,18 +148,20 @@ class SetChecker {
   // `skip_se`: at the end of a set without trailer, SE itself is the envelope's finding.
   void Close(const Frame& f, const Segment& at, bool skip_se) {
     const auto& ch = f.loop->children;
+    const uint32_t* min = f.loop->child_min.data();
     for (size_t j = f.pos; j < f.loop->required_end; ++j) {
       uint32_t uses = j == f.pos ? f.uses : 0;
-      if (ch[j].min_use > uses && !(skip_se && ch[j].tag == "SE")) Missing(ch[j], f, at);
+      if (min[j] > uses && !(skip_se && ch[j].tag == "SE")) Missing(ch[j], f, at);
     }
   }
 
   void MissingBetween(const Frame& f, size_t to, const Segment& at) {
     const auto& ch = f.loop->children;
+    const uint32_t* min = f.loop->child_min.data();
     to = std::min(to, f.loop->required_end);
     for (size_t j = f.pos; j < to; ++j) {
       uint32_t uses = j == f.pos ? f.uses : 0;
-      if (ch[j].min_use > uses) Missing(ch[j], f, at);
+      if (min[j] > uses) Missing(ch[j], f, at);
     }
   }
 
@@ -174,17 +176,27 @@ class SetChecker {
   // Index of the entry for `key` in `f` from its position on (-1 if none); `over` when the only
   // candidate has reached its maximum use.
   static int Find(const Frame& f, uint32_t key, bool* over) {
-    const auto& ch = f.loop->children;
-    const uint32_t* keys = f.loop->child_keys.data();  // (linked: one key per child)
-    const size_t count = f.loop->child_keys.size();    // (a cheaper size than ch.size())
+    const StructureNode& loop = *f.loop;
+    const uint32_t slot = loop.ChildSlot(key);
+    *over = false;
+    if (slot == 0) return -1;
+    if ((slot & StructureNode::kRepeatedChild) == 0) {
+      // The usual case: the key occurs once in the loop, at slot - 1.
+      const size_t i = slot - 1;
+      if (i < f.pos) return -1;
+      const uint32_t uses = i == f.pos ? f.uses : 0;
+      *over = uses >= loop.child_max[i];
+      return static_cast<int>(i);
+    }
+    // A key that occurs more than once (REF in two places of a loop): the first from the
+    // position on with uses left, else the first that is full.
+    const uint32_t* keys = loop.child_keys.data();
+    const size_t count = loop.child_keys.size();
     int first_full = -1;
     for (size_t i = f.pos; i < count; ++i) {
       if (keys[i] != key) continue;
       uint32_t uses = i == f.pos ? f.uses : 0;
-      if (uses < ch[i].max_use) {
-        *over = false;
-        return static_cast<int>(i);
-      }
+      if (uses < loop.child_max[i]) return static_cast<int>(i);
       if (first_full < 0) first_full = static_cast<int>(i);
     }
     *over = first_full >= 0;

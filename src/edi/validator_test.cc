@@ -354,6 +354,49 @@ SE 1 1
   EXPECT_EQ(s.segments[0].elements[0].element, 2);
 }
 
+// A tag that occurs twice in one loop (the built-in sets have none) takes the first place from
+// the current position on that has uses left; a tag that occurs once is found directly.
+TEST(ValidatorTest, ATagListedTwiceInALoopTakesTheFirstPlaceWithUsesLeft) {
+  std::string_view dict = R"(version 004010
+seg ST
+  ST01 143 ID 3/3 M
+  ST02 329 AN 4/9 M
+seg SE
+  SE01 96 N0 1/10 M
+  SE02 329 AN 4/9 M
+seg ZZA
+  ZZA01 1 AN 1/10 O
+seg ZZB
+  ZZB01 1 AN 1/10 O
+)";
+  std::string_view set = R"(set 123 004010 ZZ Test Set
+ST 1 1
+ZZA 1 1
+ZZB 0 1
+ZZA 0 2
+SE 1 1
+)";
+  auto reg = SchemaRegistry::Parse({{"dict", dict}, {"set", set}});
+  ASSERT_TRUE(reg.ok()) << reg.error().message();
+  auto errors = [&](const std::string& body) {
+    auto r = ValidateInput(Interchange({body}, "004010", "123", "ZZ"), {}, **reg);
+    EXPECT_TRUE(r.ok());
+    std::vector<std::string> out;
+    for (const SegmentError& e : OnlySet(*r).segments) {
+      out.push_back(e.tag + "@" + std::to_string(e.position) + ":" +
+                    std::to_string(static_cast<int>(e.code)));
+    }
+    return out;
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(errors("ZZA~ZZA~ZZA~"), V{});        // the second and third take the later place
+  EXPECT_EQ(errors("ZZA~ZZB~ZZA~"), V{});
+  EXPECT_EQ(errors("ZZA~ZZA~ZZA~ZZA~"), V{"ZZA@5:5"});  // both places full: AK304 5
+  EXPECT_EQ(errors("ZZB~ZZA~"), V{"ZZA@2:3"});   // the first ZZA is missing before ZZB
+  EXPECT_EQ(errors("ZZA~ZZB~ZZB~"), V{"ZZB@4:5"});  // once-listed ZZB used twice
+  EXPECT_EQ(errors("ZZA~ZZB~ZZA~ZZB~"), V{"ZZB@5:7"});  // ZZB after its place: out of sequence
+}
+
 TEST(ValidatorTest, Ak9PartiallyAcceptedAndRejected) {
   ValidationReport r = Validate(Interchange({kBeg + kLine, kLine}));
   const GroupResult& g = r.interchanges[0].groups[0];
