@@ -324,16 +324,19 @@ TEST(ValidatorTest, ReportsEveryProblemNotOnlyTheFirst) {
   EXPECT_EQ(s.set_errors, std::vector<std::string>{"5"});
 }
 
-// A custom schema parsed from data (no new code): an exclusion note gives AK403 10.
-TEST(ValidatorTest, Ak403ExclusionFromDataOnlySchema) {
-  std::string_view dict = R"(version 004010
+// The envelope segments of the custom dictionaries below.
+constexpr std::string_view kTestDictionaryStart = R"(version 004010
 seg ST
   ST01 143 ID 3/3 M
   ST02 329 AN 4/9 M
 seg SE
   SE01 96 N0 1/10 M
   SE02 329 AN 4/9 M
-seg ZZA
+)";
+
+// A custom schema parsed from data (no new code): an exclusion note gives AK403 10.
+TEST(ValidatorTest, Ak403ExclusionFromDataOnlySchema) {
+  std::string dict = std::string(kTestDictionaryStart) + R"(seg ZZA
   ZZA01 1 AN 1/10 O
   ZZA02 2 AN 1/10 O
   note E0102
@@ -357,14 +360,7 @@ SE 1 1
 // A tag that occurs twice in one loop (the built-in sets have none) takes the first place from
 // the current position on that has uses left; a tag that occurs once is found directly.
 TEST(ValidatorTest, ATagListedTwiceInALoopTakesTheFirstPlaceWithUsesLeft) {
-  std::string_view dict = R"(version 004010
-seg ST
-  ST01 143 ID 3/3 M
-  ST02 329 AN 4/9 M
-seg SE
-  SE01 96 N0 1/10 M
-  SE02 329 AN 4/9 M
-seg ZZA
+  std::string dict = std::string(kTestDictionaryStart) + R"(seg ZZA
   ZZA01 1 AN 1/10 O
 seg ZZB
   ZZB01 1 AN 1/10 O
