@@ -841,6 +841,88 @@ Result<Event> Reader::NextImpl() {
 }
 
 template <bool kPlain>
+Reader::FastStop Reader::ScanSetFast(uint32_t* in_set, RawSegment* last, size_t set_limit) {
+  const char* const b = buf_.get();
+  const size_t end = end_;
+  size_t q = pos_;
+  // The views are written through `v`; the array grows (and may move) only in Reserve, so the
+  // current segment's first view is kept as an index.
+  std::string_view* v = views_.Reserve(65);
+  std::string_view* room_end = views_.data() + views_.capacity();
+  FastStop stop = FastStop::kHandOver;
+  for (;;) {
+    while (q < end && IsSkippable(b[q])) ++q;
+    const size_t begin = q;
+    const size_t seg_first = static_cast<size_t>(v - views_.data());
+    size_t elem = begin;
+    size_t at = SIZE_MAX;  // the terminator, once found
+    uint64_t special = 0;
+    while (q < end) {  // as ScanSegment, block by block
+      const size_t block = q & ~size_t{63};
+      if (block - window_ >= window_blocks_ * 64) LoadWindow(block);
+      const size_t k = (block - window_) / 64;
+      const uint64_t live = ~uint64_t{0} << (q - block);
+      const uint64_t term = window_term_[k] & live;
+      const uint64_t before = (term & (0 - term)) - 1;
+      if constexpr (kPlain) special |= window_special_[k] & live & before;
+      if (room_end - v < 65) {  // at most 64 separators + the terminator
+        views_.Commit(v);
+        v = views_.Reserve(65);
+        room_end = views_.data() + views_.capacity();
+      }
+      uint64_t seps = window_sep_[k] & live & before;
+      while (seps != 0) {
+        const size_t s = block + static_cast<size_t>(std::countr_zero(seps));
+        *v++ = std::string_view(b + elem, s - elem);
+        elem = s + 1;
+        seps &= seps - 1;
+      }
+      if (term != 0) {
+        at = block + static_cast<size_t>(std::countr_zero(term));
+        *v++ = std::string_view(b + elem, at - elem);
+        break;
+      }
+      q = block + 64;
+    }
+    const std::string_view* seg = views_.data() + seg_first;
+    const char* t = b + begin;
+    const uint32_t key = at == SIZE_MAX ? 0 : BufferTagKey(seg[0]);
+    if (at == SIZE_MAX || (t[0] == 'I' && t[1] == 'S' && t[2] == 'A') ||
+        ((kStopTags & StopBit(key)) != 0 &&
+         (key == kTagSt || key == kTagGe || key == kTagGs || key == kTagIea))) {
+      // Not whole in the buffer, or a segment the general path decides about: hand it over.
+      v = views_.data() + seg_first;
+      q = begin;
+      break;
+    }
+    size_t next = at + 1;
+    if (next < end && b[next] == '\r') ++next;
+    if (next < end && b[next] == '\n') ++next;
+    const Segment::Plain plain = PlainFrom<kPlain>(special);
+    Location loc;
+    loc.byte_offset = OriginalOffset(base_ + begin);
+    loc.segment_in_set = ++*in_set;
+    loc.segment_in_input = ++segment_count_;
+    segments_.push_back(Segment(std::string_view(t, at - begin),
+                                static_cast<size_t>(v - seg), key, plain,
+                                &interchange_.delimiters, loc));
+    *last = {begin, at, next, true, plain};
+    q = next;
+    if (key == kTagSe && *in_set > 1) {
+      stop = FastStop::kTrailer;
+      break;
+    }
+    if (next > set_limit) {
+      stop = FastStop::kTooLarge;
+      break;
+    }
+  }
+  views_.Commit(v);
+  pos_ = q;
+  return stop;
+}
+
+template <bool kPlain>
 Result<Event> Reader::ReadSet(const RawSegment& st) {
   // views_ holds the ST's elements (NextImpl scanned it); each further segment's are appended.
   const size_t set_begin = st.begin;
@@ -849,6 +931,14 @@ Result<Event> Reader::ReadSet(const RawSegment& st) {
   uint32_t in_set = 0;
   RawSegment last = st;  // the set's last segment so far
   size_t first = 0;
+  const size_t set_limit = set_begin + std::min(options_.max_set_bytes, SIZE_MAX - set_begin);
+  const bool fast = interchange_.delimiters.segment_tail_size == 0;
+  auto too_large = [&] {
+    return ResourceExhaustedError(
+        "transaction set {} at byte {} is larger than {} bytes (no SE found yet)",
+        segments_[0].count_ > 2 ? std::string(views_[2]) : std::string(),
+        segments_[0].location().byte_offset, options_.max_set_bytes);
+  };
   for (;;) {
     const uint32_t key = BufferTagKey(views_[first]);
     if (in_set > 0) {
@@ -878,11 +968,14 @@ Result<Event> Reader::ReadSet(const RawSegment& st) {
       has_trailer = true;
       break;
     }
-    if (pos_ - set_begin > options_.max_set_bytes) {
-      return ResourceExhaustedError(
-          "transaction set {} at byte {} is larger than {} bytes (no SE found yet)",
-          segments_[0].count_ > 2 ? std::string(views_[2]) : std::string(),
-          segments_[0].location().byte_offset, options_.max_set_bytes);
+    if (raw.next > set_limit) return too_large();
+    if (fast) {
+      const FastStop stop = ScanSetFast<kPlain>(&in_set, &last, set_limit);
+      if (stop == FastStop::kTrailer) {
+        has_trailer = true;
+        break;
+      }
+      if (stop == FastStop::kTooLarge) return too_large();
     }
     first = views_.size();
     ASSIGN_OR_RETURN(bool found, ScanSegment<kPlain>(&raw));

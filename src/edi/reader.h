@@ -232,6 +232,13 @@ class Reader {
   Segment MakeScanned(const RawSegment& raw, size_t first);
   template <bool kPlain>
   Result<Event> ReadSet(const RawSegment& st);
+  // ReadSet's fast path: scans and records the set's next segments while each lies whole in the
+  // buffered bytes and is an ordinary segment of the set, keeping its state in locals; it never
+  // reads input or moves the buffer. It leaves the first segment it does not take (one not
+  // whole in the buffer, ST, GS, GE, IEA, a possible ISA) to the general path, with pos_ at it.
+  enum class FastStop : uint8_t { kHandOver, kTrailer, kTooLarge };
+  template <bool kPlain>
+  FastStop ScanSetFast(uint32_t* in_set, RawSegment* last, size_t set_limit);
 
   ByteSource& source_;
   ReaderOptions options_;
@@ -278,6 +285,7 @@ class Reader {
   class ViewArray {
    public:
     size_t size() const { return size_; }
+    size_t capacity() const { return cap_; }
     bool empty() const { return size_ == 0; }
     std::string_view* data() { return data_.get(); }
     const std::string_view* data() const { return data_.get(); }
