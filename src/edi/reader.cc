@@ -50,8 +50,12 @@ inline uint32_t BufferTagKey(std::string_view tag) {
 // Bytes skipped before a segment tag: line breaks and indentation that pretty-printers add, and
 // the NUL / SUB (0x1A, DOS end of file) padding some transfer tools leave at the end.
 bool IsSkippable(char c) {
-  return c == '\n' || c == '\r' || c == ' ' || c == '\t' || c == '\0' || c == '\x1a' ||
-         c == '\v' || c == '\f';
+  // All at most 0x20: one compare and a bit test.
+  constexpr uint64_t kSkippable = uint64_t{1} << '\n' | uint64_t{1} << '\r' | uint64_t{1} << ' ' |
+                                  uint64_t{1} << '\t' | uint64_t{1} << '\0' | uint64_t{1} << 0x1a |
+                                  uint64_t{1} << '\v' | uint64_t{1} << '\f';
+  const auto u = static_cast<unsigned char>(c);
+  return u <= 0x20 && ((kSkippable >> u) & 1) != 0;
 }
 
 bool IsAlnum(char c) {
@@ -849,6 +853,11 @@ Reader::FastStop Reader::ScanSetFast(uint32_t* in_set, RawSegment* last, size_t 
   // current segment's first view is kept as an index.
   std::string_view* v = views_.Reserve(65);
   std::string_view* room_end = views_.data() + views_.capacity();
+  // Members the loop updates, kept in locals (stores through `v` could alias them otherwise).
+  size_t window = window_, window_end = window_ + window_blocks_ * 64;
+  uint32_t in = *in_set;
+  uint64_t count = segment_count_;
+  RawSegment previous = *last;
   FastStop stop = FastStop::kHandOver;
   for (;;) {
     while (q < end && IsSkippable(b[q])) ++q;
@@ -859,8 +868,12 @@ Reader::FastStop Reader::ScanSetFast(uint32_t* in_set, RawSegment* last, size_t 
     uint64_t special = 0;
     while (q < end) {  // as ScanSegment, block by block
       const size_t block = q & ~size_t{63};
-      if (block - window_ >= window_blocks_ * 64) LoadWindow(block);
-      const size_t k = (block - window_) / 64;
+      if (block < window || block >= window_end) {
+        LoadWindow(block);
+        window = window_;
+        window_end = window_ + window_blocks_ * 64;
+      }
+      const size_t k = (block - window) / 64;
       const uint64_t live = ~uint64_t{0} << (q - block);
       const uint64_t term = window_term_[k] & live;
       const uint64_t before = (term & (0 - term)) - 1;
@@ -901,14 +914,14 @@ Reader::FastStop Reader::ScanSetFast(uint32_t* in_set, RawSegment* last, size_t 
     const Segment::Plain plain = PlainFrom<kPlain>(special);
     Location loc;
     loc.byte_offset = OriginalOffset(base_ + begin);
-    loc.segment_in_set = ++*in_set;
-    loc.segment_in_input = ++segment_count_;
+    loc.segment_in_set = ++in;
+    loc.segment_in_input = ++count;
     segments_.push_back(Segment(std::string_view(t, at - begin),
                                 static_cast<size_t>(v - seg), key, plain,
                                 &interchange_.delimiters, loc));
-    *last = {begin, at, next, true, plain};
+    previous = {begin, at, next, true, plain};
     q = next;
-    if (key == kTagSe && *in_set > 1) {
+    if (key == kTagSe && in > 1) {
       stop = FastStop::kTrailer;
       break;
     }
@@ -919,6 +932,9 @@ Reader::FastStop Reader::ScanSetFast(uint32_t* in_set, RawSegment* last, size_t 
   }
   views_.Commit(v);
   pos_ = q;
+  *in_set = in;
+  segment_count_ = count;
+  *last = previous;
   return stop;
 }
 
