@@ -646,24 +646,27 @@ class SetChecker {
                        (s.plain() == Segment::Plain::kUnknown && RawSpansElements(s) &&
                         PlainSegment(s.raw(), d));
     if (!plain) Classify(d);
-    const size_t n = def.elements.size();
+    // The linked checks, one per element (their count is cheaper to get than the elements').
+    const ElementCheck* checks = def.checks.empty() ? nullptr : def.checks.data();
+    const size_t n = checks != nullptr ? def.checks.size() : def.elements.size();
     const size_t size = s.size();  // (read once: the error vectors written below may alias)
     const size_t present = std::min(n, size);
     const std::string_view* values = s.element_data();  // values[i] is element i (1-based)
-    const ElementCheck* checks = def.checks.size() == n ? def.checks.data() : nullptr;
     // Bit i set when element i (1..63) is present, for the syntax notes; built along the way.
     uint64_t present_mask = 0;
     if (plain && checks != nullptr && present < 64) {
       // The usual case, without the per-element tests of the general loop below: every value's
       // length in characters is its size, and every element has its precompiled check.
+      uint64_t bit = 1;  // 1 << i
       for (size_t i = 1; i <= present; ++i) {
+        bit <<= 1;
         const std::string_view v = values[i];
         const ElementCheck& c = checks[i - 1];
         if (v.empty()) {
           if (c.mandatory) MissingElement(s, loop_id, def, i);
           continue;
         }
-        present_mask |= uint64_t{1} << i;
+        present_mask |= bit;
         if (FastAccept(c, v, v.size())) continue;
         CheckElement(s, loop_id, def.elements[i - 1], &c, static_cast<uint16_t>(i), v, true);
       }
