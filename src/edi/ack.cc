@@ -91,6 +91,10 @@ Status AppendAckSet(Writer& w, const GroupResult& group, AckKind kind, std::stri
                  std::none_of(s.segments.begin(), s.segments.end(),
                               [](const SegmentError& e) { return e.counts(); });
     if (clean && !include_accepted_sets) continue;
+    // AK201 and AK202 are mandatory: a set whose ST lacks its id or control number cannot be
+    // named in an AK2 (it would make the whole acknowledgment invalid). It is still counted in
+    // AK9 as received and not accepted, which tells the sender the group was not all taken.
+    if (s.id.empty() || s.control_number.empty()) continue;
     std::vector<ElementValue> ak2 = {s.id, s.control_number};
     if (v5010 && !s.convention.empty()) ak2.emplace_back(s.convention);
     RETURN_IF_ERROR(w.Add("AK2", ak2));

@@ -29,11 +29,24 @@ json DelimitersToJson(const Delimiters& d) {
 
 // What to write after each terminator for `style` (nullopt: the interchange's own bytes).
 std::string LineBreakFor(const InterchangeHeader& h, std::optional<LineBreak> style) {
-  if (!style) return h.line_break;
-  char t = h.delimiters.segment;
-  if (t == '\n') return "";
-  if (t == '\r') return *style == LineBreak::kNone ? "" : "\n";
-  return std::string(LineBreakBytes(*style));
+  const Delimiters& d = h.delimiters;
+  std::string out;
+  if (!style) {
+    out = h.line_break;
+  } else if (d.segment == '\n') {
+  } else if (d.segment == '\r') {
+    out = *style == LineBreak::kNone ? "" : "\n";
+  } else {
+    out = std::string(LineBreakBytes(*style));
+  }
+  // A one-byte terminator that is a UTF-8 lead byte (0xC3 ...) directly followed by a segment
+  // that starts with a continuation byte would read back as a two-byte terminator: the original
+  // kept them apart (with NUL padding, say). A line break keeps them apart in what we write, so
+  // the output reads back the same (found by fuzzing).
+  if (out.empty() && d.segment_tail_size == 0 && static_cast<unsigned char>(d.segment) >= 0xC0) {
+    out = "\n";
+  }
+  return out;
 }
 
 // JSON -> X12 with paths in errors.

@@ -137,5 +137,24 @@ TEST(JsonFormTest, ReformatOneSegmentPerLine) {
   EXPECT_EQ(lf->find("\n\n"), std::string::npos);  // LF terminator: no extra line break
 }
 
+// Found by fuzzing: a one-byte terminator that is a UTF-8 lead byte (0xC3), kept apart from a
+// following continuation byte (0x96) by NUL padding. Written back without the padding, C3 96
+// would read as the two-byte terminator; the canonical form puts a line break between them.
+TEST(JsonFormTest, ALoneUtf8LeadByteTerminatorStaysApartFromTheNextSegment) {
+  const std::string nul(1, '\0');
+  std::string x12 =
+      "ISA*00*          *00*          *ZZ*A              *ZZ*B              *240101*1200*U*"
+      "00401*000000001*0*P*>\xc3" + nul + "\x96ZZ*1\xc3" + nul + "IEA*0*000000001\xc3";
+  auto once = Canonicalize(x12);
+  ASSERT_TRUE(once.ok()) << once.error().message();
+  EXPECT_NE(once->find(">\xc3\n\x96ZZ*1\xc3\nIEA"), std::string::npos);
+  auto twice = Canonicalize(*once);
+  ASSERT_TRUE(twice.ok()) << twice.error().message();
+  EXPECT_EQ(*twice, *once);
+  auto counts = CountEnvelopes(*once);
+  ASSERT_TRUE(counts.ok());
+  EXPECT_EQ(counts->segments, 3u);  // ISA, the stray segment, IEA
+}
+
 }  // namespace
 }  // namespace mlc::edi
