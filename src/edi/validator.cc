@@ -599,6 +599,9 @@ class SetChecker {
     // Kinds tested in order of frequency with plain compares (a switch's indirect jump
     // mispredicts here: the kinds of consecutive elements follow no pattern it learns).
     using Kind = ElementCheck::Kind;
+    static_assert(Kind::kString < Kind::kId && Kind::kId < Kind::kNumeric &&
+                      Kind::kNumeric < Kind::kReal && Kind::kReal < Kind::kDate,
+                  "FastAccept tests kinds by their order");
     const size_t n = chars;  // DT and TM are accepted only as digits, where chars == v.size()
     if (c.kind <= Kind::kId) {  // AN, ID
       return n >= c.min_length && n <= c.max_length &&
