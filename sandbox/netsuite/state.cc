@@ -269,8 +269,9 @@ struct State::Impl {
     nlohmann::json j;
     j["links"] = Links(href);
     if (!expand) return j;
-    Stmt a(db, fmt::format("SELECT addressee, attention, addr1, addr2, addr3, city, state, zip, "
-                           "country, addrphone FROM \"{}\" WHERE nkey = ?", table));
+    // (SQLite column names ignore case: addrPhone is the table's addrphone.)
+    Stmt a(db, fmt::format("SELECT {} FROM \"{}\" WHERE nkey = ?", fmt::join(kAddressKeys, ", "),
+                           table));
     a.Bind(1, nkey);
     if (a.Step() != SQLITE_ROW) return j;
     for (int k = 0; k < 10; ++k) {

@@ -20,11 +20,17 @@ namespace {
 constexpr size_t kIsaWindow = 2048;  // bytes looked at to find the 16 ISA separators
 constexpr uint32_t kTagSt = TagKey("ST"), kTagSe = TagKey("SE"), kTagGs = TagKey("GS"),
                    kTagGe = TagKey("GE"), kTagIea = TagKey("IEA");
-// One bit per tag key (a 32-entry hash): a clear bit means the key is none of the tags that end a
-// set, so the usual segment costs one test instead of four compares.
-constexpr uint32_t StopBit(uint32_t key) { return uint32_t{1} << ((key * 0x9E3779B1u) >> 27); }
-constexpr uint32_t kStopTags = StopBit(kTagSt) | StopBit(kTagGe) | StopBit(kTagGs) |
-                               StopBit(kTagIea);
+// The tags that end a transaction set when they follow its ST (an ISA is told by its bytes,
+// LooksLikeIsa). The filter makes the usual segment cost one test instead of four compares.
+constexpr uint64_t kStopTags =
+    TagFilterBit(kTagSt) | TagFilterBit(kTagGe) | TagFilterBit(kTagGs) | TagFilterBit(kTagIea);
+bool EndsSet(uint32_t key) {
+  return (kStopTags & TagFilterBit(key)) != 0 &&
+         (key == kTagSt || key == kTagGe || key == kTagGs || key == kTagIea);
+}
+// Whether the segment at `t` may be an ISA (Reader::SegmentIsIsa decides). The bytes after a
+// buffered byte are readable (Reader::kPadding), maybe stale past the buffered end: only a hint.
+bool LooksLikeIsa(const char* t) { return t[0] == 'I' && t[1] == 'S' && t[2] == 'A'; }
 
 bool IsLineBreak(char c) { return c == '\n' || c == '\r'; }
 
@@ -900,9 +906,7 @@ Reader::FastStop Reader::ScanSetFast(uint32_t* in_set, RawSegment* last, size_t 
     const std::string_view* seg = views_.data() + seg_first;
     const char* t = b + begin;
     const uint32_t key = at == SIZE_MAX ? 0 : BufferTagKey(seg[0]);
-    if (at == SIZE_MAX || (t[0] == 'I' && t[1] == 'S' && t[2] == 'A') ||
-        ((kStopTags & StopBit(key)) != 0 &&
-         (key == kTagSt || key == kTagGe || key == kTagGs || key == kTagIea))) {
+    if (at == SIZE_MAX || LooksLikeIsa(t) || EndsSet(key)) {
       // Not whole in the buffer, or a segment the general path decides about: hand it over.
       v = views_.data() + seg_first;
       q = begin;
@@ -959,14 +963,10 @@ Result<Event> Reader::ReadSet(const RawSegment& st) {
     const uint32_t key = BufferTagKey(views_[first]);
     if (in_set > 0) {
       bool isa = false;  // (SegmentIsIsa may move the buffer: views are rebased)
-      // (The bytes after raw.begin are readable, maybe stale past end_: only a hint.)
-      const char* t = buf_.get() + raw.begin;
-      if (t[0] == 'I' && t[1] == 'S' && t[2] == 'A') {
+      if (LooksLikeIsa(buf_.get() + raw.begin)) {
         ASSIGN_OR_RETURN(isa, SegmentIsIsa(raw.begin));
       }
-      if (((kStopTags & StopBit(key)) != 0 &&
-           (key == kTagSt || key == kTagGe || key == kTagGs || key == kTagIea)) ||
-          isa) {
+      if (EndsSet(key) || isa) {
         views_.resize(first);  // not part of the set: read again by the next call
         break;
       }

@@ -174,7 +174,7 @@ struct StructureNode {
     }
   }
 
-  static uint64_t FilterBit(uint32_t key) { return uint64_t{1} << ((key * 0x9E3779B1u) >> 26); }
+  static uint64_t FilterBit(uint32_t key) { return TagFilterBit(key); }
 
   static constexpr uint32_t kUnbounded = 0xFFFFFFFFu;
   static constexpr size_t kMaxLoopDepth = 16;

@@ -65,6 +65,12 @@ constexpr uint32_t TagKey(std::string_view tag) {
   return n == 3 ? k3 : (n == 2 ? k2 : a);
 }
 
+// A one-bit-of-64 hash of a tag key, for filters: OR the bits of a set of tags; a key whose bit
+// is clear is not in the set (a set bit means "maybe": compare the keys).
+constexpr uint64_t TagFilterBit(uint32_t key) {
+  return uint64_t{1} << ((key * 0x9E3779B1u) >> 26);
+}
+
 // One segment. `raw_` is the segment's bytes and the element views lie inside it (the validator
 // scans raw() once instead of each element). `elements_` points at `count_` views (index 0 is
 // the tag) that the reader keeps in a reused per-transaction-set array, so steady-state reading

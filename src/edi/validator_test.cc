@@ -324,31 +324,34 @@ TEST(ValidatorTest, ReportsEveryProblemNotOnlyTheFirst) {
   EXPECT_EQ(s.set_errors, std::vector<std::string>{"5"});
 }
 
-// The envelope segments of the custom dictionaries below.
-constexpr std::string_view kTestDictionaryStart = R"(version 004010
+// A registry parsed from data for a test set "123" (functional group ZZ): `segments` are the
+// dictionary's definitions besides ST and SE, `structure` the set's lines.
+std::unique_ptr<SchemaRegistry> TestRegistry(std::string_view segments,
+                                             std::string_view structure) {
+  const std::string dict = std::string(R"(version 004010
 seg ST
   ST01 143 ID 3/3 M
   ST02 329 AN 4/9 M
 seg SE
   SE01 96 N0 1/10 M
   SE02 329 AN 4/9 M
-)";
+)") + std::string(segments);
+  const std::string set = "set 123 004010 ZZ Test Set\n" + std::string(structure);
+  auto reg = SchemaRegistry::Parse({{"dict", dict}, {"set", set}});
+  EXPECT_TRUE(reg.ok()) << reg.error().message();
+  return reg.ok() ? std::move(reg).value() : nullptr;
+}
 
 // A custom schema parsed from data (no new code): an exclusion note gives AK403 10.
 TEST(ValidatorTest, Ak403ExclusionFromDataOnlySchema) {
-  std::string dict = std::string(kTestDictionaryStart) + R"(seg ZZA
+  auto reg = TestRegistry(R"(seg ZZA
   ZZA01 1 AN 1/10 O
   ZZA02 2 AN 1/10 O
   note E0102
-)";
-  std::string_view set = R"(set 123 004010 ZZ Test Set
-ST 1 1
-ZZA 1 1
-SE 1 1
-)";
-  auto reg = SchemaRegistry::Parse({{"dict", dict}, {"set", set}});
-  ASSERT_TRUE(reg.ok()) << reg.error().message();
-  auto r = ValidateInput(Interchange({"ZZA*A*B~"}, "004010", "123", "ZZ"), {}, **reg);
+)",
+                          "ST 1 1\nZZA 1 1\nSE 1 1\n");
+  ASSERT_NE(reg, nullptr);
+  auto r = ValidateInput(Interchange({"ZZA*A*B~"}, "004010", "123", "ZZ"), {}, *reg);
   ASSERT_TRUE(r.ok());
   const SetResult& s = OnlySet(*r);
   ASSERT_EQ(s.segments.size(), 1u);
@@ -360,22 +363,15 @@ SE 1 1
 // A tag that occurs twice in one loop (the built-in sets have none) takes the first place from
 // the current position on that has uses left; a tag that occurs once is found directly.
 TEST(ValidatorTest, ATagListedTwiceInALoopTakesTheFirstPlaceWithUsesLeft) {
-  std::string dict = std::string(kTestDictionaryStart) + R"(seg ZZA
+  auto reg = TestRegistry(R"(seg ZZA
   ZZA01 1 AN 1/10 O
 seg ZZB
   ZZB01 1 AN 1/10 O
-)";
-  std::string_view set = R"(set 123 004010 ZZ Test Set
-ST 1 1
-ZZA 1 1
-ZZB 0 1
-ZZA 0 2
-SE 1 1
-)";
-  auto reg = SchemaRegistry::Parse({{"dict", dict}, {"set", set}});
-  ASSERT_TRUE(reg.ok()) << reg.error().message();
+)",
+                          "ST 1 1\nZZA 1 1\nZZB 0 1\nZZA 0 2\nSE 1 1\n");
+  ASSERT_NE(reg, nullptr);
   auto errors = [&](const std::string& body) {
-    auto r = ValidateInput(Interchange({body}, "004010", "123", "ZZ"), {}, **reg);
+    auto r = ValidateInput(Interchange({body}, "004010", "123", "ZZ"), {}, *reg);
     EXPECT_TRUE(r.ok());
     std::vector<std::string> out;
     for (const SegmentError& e : OnlySet(*r).segments) {
